@@ -1,0 +1,118 @@
+// swift-tools-version: 6.1
+// Starling: lazy-loading container images. The target graph below is the
+// architecture: each arrow is an allowed import (checked in CI with
+// --explicit-target-dependency-import-check error).
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+  name: "Starling",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "starling", targets: ["starling"]),
+    .executable(name: "starlingd", targets: ["starlingd"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+  ],
+  targets: [
+    // Pure layers: no network, FUSE or gRPC.
+    .target(
+      name: "StarlingFormat",
+      dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "StarlingOCI",
+      dependencies: ["StarlingFormat"],
+      swiftSettings: swiftSettings
+    ),
+    // Network.
+    .target(
+      name: "StarlingRegistry",
+      dependencies: [
+        "StarlingOCI",
+        "StarlingFormat",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // Composition.
+    .target(
+      name: "StarlingCommands",
+      dependencies: [
+        "StarlingOCI",
+        "StarlingFormat",
+        "StarlingRegistry",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "starling",
+      dependencies: ["StarlingCommands"],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "starlingd",
+      dependencies: [
+        "StarlingCommands",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // Test support: production targets never import it.
+    .target(
+      name: "StarlingTestSupport",
+      dependencies: [
+        "StarlingOCI",
+        "StarlingFormat",
+        "StarlingRegistry",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ],
+      path: "Tests/StarlingTestSupport",
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "StarlingOCITests",
+      dependencies: ["StarlingOCI", "StarlingFormat"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "StarlingRegistryTests",
+      dependencies: [
+        "StarlingRegistry", "StarlingOCI", "StarlingFormat", "StarlingTestSupport",
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "StarlingIntegrationTests",
+      dependencies: [
+        "StarlingRegistry", "StarlingOCI", "StarlingFormat", "StarlingTestSupport",
+        "StarlingCommands",
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+  ]
+)

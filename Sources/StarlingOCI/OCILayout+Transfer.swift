@@ -1,0 +1,63 @@
+public import Foundation
+
+/// An image inside an OCI layout, addressed as `oci:DIR[:TAG]`.
+public struct LayoutImage: ImageSource, ImageDestination {
+  /// The layout directory.
+  public let layout: OCILayout
+  /// The tag inside the layout (`org.opencontainers.image.ref.name`).
+  public let tag: String?
+
+  /// Opens the layout for reading, or creates it for writing.
+  public init(path: URL, tag: String?, create: Bool) throws(OCIError) {
+    self.layout = try OCILayout(at: path, create: create)
+    self.tag = tag
+  }
+
+  public var displayName: String { "oci:\(layout.root.path)\(tag.map { ":\($0)" } ?? "")" }
+  public var blobOrigin: BlobOrigin? { nil }
+  public var stagingDirectory: URL? { layout.stagingDirectory }
+
+  public func resolveRoot() async throws -> ManifestDocument {
+    try manifestSync(try layout.resolve(tag: tag))
+  }
+
+  public func manifest(_ descriptor: Descriptor) async throws -> ManifestDocument {
+    try manifestSync(descriptor)
+  }
+
+  private func manifestSync(_ descriptor: Descriptor) throws -> ManifestDocument {
+    try ManifestDocument(bytes: try layout.readBlob(descriptor), expected: descriptor)
+  }
+
+  public func withBlobFile<T: Sendable>(
+    _ descriptor: Descriptor, staging: URL?, progress: @escaping @Sendable (Int64) -> Void,
+    _ body: (URL) async throws -> T
+  ) async throws -> T {
+    guard layout.hasBlob(descriptor) else { throw OCIError.blobNotFound(descriptor.digest, location: layout.root.path) }
+    progress(descriptor.size)
+    return try await body(layout.blobURL(descriptor.digest))
+  }
+
+  public func hasBlob(_ descriptor: Descriptor) async throws -> Bool { layout.hasBlob(descriptor) }
+
+  public func mountBlob(_ descriptor: Descriptor, from origin: BlobOrigin) async throws -> Bool { false }
+
+  public func putBlob(_ descriptor: Descriptor, file: URL, progress: @escaping @Sendable (Int64) -> Void) async throws {
+    let staged = file.path.hasPrefix(layout.stagingDirectory.path + "/")
+    try layout.ingestBlob(from: file, expected: descriptor, move: staged)
+    progress(descriptor.size)
+  }
+
+  public func putManifest(_ document: ManifestDocument) async throws {
+    try layout.writeBlob(document.bytes, mediaType: document.descriptor.mediaType)
+  }
+
+  public func putRootManifest(_ document: ManifestDocument) async throws {
+    try await putManifest(document)
+    var entry = document.descriptor
+    entry.annotations = nil
+    entry.platform = nil
+    try layout.tag(entry, as: tag)
+    try? FileManager.default.removeItem(at: layout.stagingDirectory)
+  }
+}
