@@ -64,7 +64,10 @@ let package = Package(
     ),
     .executableTarget(
       name: "starling",
-      dependencies: ["StarlingCommands"],
+      dependencies: [
+        "StarlingCommands",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
       swiftSettings: swiftSettings
     ),
     .executableTarget(

@@ -44,7 +44,7 @@ public struct ManifestDocument: Sendable, Equatable {
     } else {
       throw .malformedManifest(reason: "document has neither 'manifests' nor 'config'")
     }
-    if probe.schemaVersion == 1 || mediaType.contains("manifest.v1") {
+    if probe.schemaVersion == 1 || mediaType.hasPrefix("application/vnd.docker.distribution.manifest.v1") {
       throw .unsupportedMediaType(mediaType, context: "Docker schema 1 manifests are deprecated; re-push the image with a current client")
     }
     do {

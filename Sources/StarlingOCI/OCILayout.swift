@@ -103,7 +103,11 @@ public struct OCILayout: Sendable {
       } else {
         try fm.copyItem(at: file, to: temporary)
       }
-      _ = try fm.replaceItemAt(target, withItemAt: temporary)
+      guard rename(temporary.path, target.path) == 0 else {
+        let code = errno
+        try? fm.removeItem(at: temporary)
+        throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+      }
     } catch {
       throw .layout(path: root.path, reason: "cannot store blob \(expected.digest): \(error.localizedDescription)")
     }
