@@ -112,6 +112,7 @@ let package = Package(
       dependencies: [
         "StarlingRegistry", "StarlingOCI", "StarlingFormat", "StarlingTestSupport",
         "StarlingCommands",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
       ],

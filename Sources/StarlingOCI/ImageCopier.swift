@@ -47,7 +47,8 @@ public struct ImageCopier: Sendable {
     }
     var blobs: [Descriptor] = []
     var seen = Set<String>()
-    for document in children + [root] {
+    let manifests = children.isEmpty ? [root] : children
+    for document in manifests {
       guard case .manifest(let manifest) = document.content else {
         throw OCIError.unsupportedMediaType(document.descriptor.mediaType, context: "nested indexes are not supported")
       }

@@ -1,0 +1,210 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// An HTTP proxy in front of a real registry that injects faults: error statuses, bodies
+/// that break off mid-transfer, flipped bytes. Tests point a client at `address`.
+public final class FaultProxy: Sendable {
+  /// A fault applied to matching requests.
+  public enum Fault: Sendable {
+    /// Answer with this status instead of forwarding.
+    case status(UInt)
+    /// Forward, but close the connection after this many body bytes.
+    case cutBody(after: Int)
+    /// Forward, with the byte at this body offset inverted.
+    case corrupt(at: Int)
+  }
+
+  /// Which requests a fault applies to, and how many times.
+  public struct Rule: Sendable {
+    public var method: String?
+    public var pathContains: String
+    public var fault: Fault
+    public var times: Int
+
+    public init(method: String? = nil, pathContains: String, fault: Fault, times: Int = .max) {
+      self.method = method
+      self.pathContains = pathContains
+      self.fault = fault
+      self.times = times
+    }
+  }
+
+  private struct State {
+    var rules: [Rule] = []
+    var log: [String] = []
+  }
+
+  private let state = Mutex(State())
+  private let upstream: String
+  private let client: HTTPClient
+  private let channel: any Channel
+
+  /// `host:port` the proxy listens on (loopback).
+  public let address: String
+
+  /// Starts a proxy to `upstream` (`http://host:port`).
+  public init(upstream: String) async throws {
+    self.upstream = upstream
+    var config = HTTPClient.Configuration()
+    config.redirectConfiguration = .disallow
+    config.decompression = .disabled
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    self.client = client
+    let core = Core(upstream: upstream, client: client)
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      .childChannelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+          try channel.pipeline.syncOperations.addHandler(ProxyHandler(core: core))
+        }
+      }
+      .bind(host: "127.0.0.1", port: 0).get()
+    self.channel = channel
+    self.address = "127.0.0.1:\(channel.localAddress?.port ?? 0)"
+    core.proxy.withLock { $0 = self }
+  }
+
+  /// Adds a fault rule; earlier rules win.
+  public func add(_ rule: Rule) {
+    state.withLock { $0.rules.append(rule) }
+  }
+
+  /// Removes all rules.
+  public func clearRules() {
+    state.withLock { $0.rules.removeAll() }
+  }
+
+  /// Requests seen, as `METHOD path`.
+  public var requests: [String] { state.withLock { $0.log } }
+
+  /// Stops listening and closes the upstream client.
+  public func shutdown() async throws {
+    try await channel.close()
+    try await client.shutdown()
+  }
+
+  fileprivate func fault(method: String, uri: String) -> Fault? {
+    state.withLock { s in
+      s.log.append("\(method) \(uri)")
+      for i in s.rules.indices where s.rules[i].times > 0 && uri.contains(s.rules[i].pathContains)
+        && (s.rules[i].method == nil || s.rules[i].method == method)
+      {
+        s.rules[i].times -= 1
+        return s.rules[i].fault
+      }
+      return nil
+    }
+  }
+
+  fileprivate final class Core: Sendable {
+    let upstream: String
+    let client: HTTPClient
+    let proxy = Mutex<FaultProxy?>(nil)
+
+    init(upstream: String, client: HTTPClient) {
+      self.upstream = upstream
+      self.client = client
+    }
+
+    struct Reply: Sendable {
+      var head: HTTPResponseHead
+      var body: ByteBuffer
+      var cutAfter: Int?
+    }
+
+    func forward(_ head: HTTPRequestHead, body: ByteBuffer) async throws -> Reply {
+      let fault = proxy.withLock { $0 }?.fault(method: head.method.rawValue, uri: head.uri)
+      if case .status(let code) = fault {
+        var headers = HTTPHeaders()
+        let text = #"{"errors":[{"code":"UNAVAILABLE","message":"injected by FaultProxy"}]}"#
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: "\(text.utf8.count)")
+        return Reply(
+          head: HTTPResponseHead(version: .http1_1, status: .init(statusCode: Int(code)), headers: headers),
+          body: ByteBuffer(string: text))
+      }
+      var request = HTTPClientRequest(url: upstream + head.uri)
+      request.method = head.method
+      for (name, value) in head.headers where !["host", "connection", "content-length"].contains(name.lowercased()) {
+        request.headers.add(name: name, value: value)
+      }
+      if body.readableBytes > 0 { request.body = .bytes(body) }
+      let response = try await client.execute(request, timeout: .seconds(60))
+      var data = try await response.body.collect(upTo: 1 << 30)
+      var headers = response.headers
+      headers.remove(name: "Connection")
+      headers.remove(name: "Transfer-Encoding")
+      if head.method != .HEAD {
+        headers.replaceOrAdd(name: "Content-Length", value: "\(data.readableBytes)")
+      }
+      var cutAfter: Int?
+      switch fault {
+      case .cutBody(let after): cutAfter = after
+      case .corrupt(let offset) where offset < data.readableBytes:
+        let byte = data.getInteger(at: data.readerIndex + offset, as: UInt8.self) ?? 0
+        data.setInteger(~byte, at: data.readerIndex + offset)
+      default: break
+      }
+      return Reply(head: HTTPResponseHead(version: .http1_1, status: response.status, headers: headers), body: data, cutAfter: cutAfter)
+    }
+  }
+}
+
+/// Buffers one request, forwards it through the core, writes the (possibly faulty) reply.
+private final class ProxyHandler: ChannelInboundHandler {
+  typealias InboundIn = HTTPServerRequestPart
+  typealias OutboundOut = HTTPServerResponsePart
+
+  private let core: FaultProxy.Core
+  private var head: HTTPRequestHead?
+  private var body = ByteBuffer()
+
+  init(core: FaultProxy.Core) {
+    self.core = core
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    switch unwrapInboundIn(data) {
+    case .head(let h):
+      head = h
+      body.clear()
+    case .body(var chunk):
+      body.writeBuffer(&chunk)
+    case .end:
+      guard let head else { return }
+      let body = self.body
+      let core = self.core
+      let bound = NIOLoopBound((context, self), eventLoop: context.eventLoop)
+      context.eventLoop.makeFutureWithTask { try await core.forward(head, body: body) }.whenComplete { result in
+        let (context, handler) = bound.value
+        handler.write(result, context: context)
+      }
+    }
+  }
+
+  private func write(_ result: Result<FaultProxy.Core.Reply, any Error>, context: ChannelHandlerContext) {
+    guard case .success(let reply) = result else {
+      var headers = HTTPHeaders()
+      headers.add(name: "Content-Length", value: "0")
+      context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badGateway, headers: headers))), promise: nil)
+      context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+      return
+    }
+    context.write(wrapOutboundOut(.head(reply.head)), promise: nil)
+    if let cut = reply.cutAfter {
+      let part = reply.body.getSlice(at: reply.body.readerIndex, length: min(cut, reply.body.readableBytes)) ?? ByteBuffer()
+      context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
+      context.close(promise: nil)
+      return
+    }
+    if reply.body.readableBytes > 0 {
+      context.write(wrapOutboundOut(.body(.byteBuffer(reply.body))), promise: nil)
+    }
+    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+public import StarlingRegistry
+
+/// The real services integration tests run against, as exported by `Tools/registry.sh env`
+/// (and set by `Tools/test.sh`). A missing variable is an error, never a silent skip.
+public struct IntegrationEnvironment: Sendable {
+  /// Anonymous plain-HTTP registry (`host:port`).
+  public let registry: String
+  /// Registry behind htpasswd Basic auth.
+  public let basicRegistry: String
+  public let basicCredentials: RegistryCredentials
+  /// Registry behind Bearer token auth.
+  public let tokenRegistry: String
+  public let tokenCredentials: RegistryCredentials
+  /// Token server endpoint (`host:port`).
+  public let tokenServer: String
+  /// Where the fixture builder put its layouts and fixtures.json, if built.
+  public let state: String
+
+  /// Reads the environment; throws naming the missing variable and how to set it.
+  public static func current() throws -> IntegrationEnvironment {
+    let env = ProcessInfo.processInfo.environment
+    func value(_ name: String) throws -> String {
+      guard let v = env[name], !v.isEmpty else { throw MissingEnvironment(name: name) }
+      return v
+    }
+    return IntegrationEnvironment(
+      registry: try value("STARLING_TEST_REGISTRY"),
+      basicRegistry: try value("STARLING_TEST_BASIC_REGISTRY"),
+      basicCredentials: RegistryCredentials(
+        username: try value("STARLING_TEST_BASIC_USER"), password: try value("STARLING_TEST_BASIC_PASSWORD")),
+      tokenRegistry: try value("STARLING_TEST_TOKEN_REGISTRY"),
+      tokenCredentials: RegistryCredentials(
+        username: try value("STARLING_TEST_TOKEN_USER"), password: try value("STARLING_TEST_TOKEN_PASSWORD")),
+      tokenServer: try value("STARLING_TEST_TOKEN_SERVER"),
+      state: env["STARLING_STATE"] ?? "/var/tmp/starling")
+  }
+
+  /// A repository name unique to one test run, so tests never see each other's images.
+  public static func uniqueRepository(_ prefix: String) -> String {
+    "tests/\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+  }
+}
+
+/// An integration test ran without its services.
+public struct MissingEnvironment: Error, CustomStringConvertible {
+  public let name: String
+  public var description: String {
+    "\(name) is not set: run the tests with Tools/test.sh, or `eval \"$(Tools/registry.sh env)\"` after `Tools/registry.sh start`"
+  }
+}
