@@ -31,10 +31,14 @@ struct CopyCommand: AsyncParsableCommand {
   @Option(help: "Copy only this platform's image from an index (os/arch[/variant]).")
   var platform: String?
 
-  @Option(name: .customLong("src-creds"), help: ArgumentHelp("Credentials for the source registry.", valueName: "user:password"))
+  @Option(
+    name: .customLong("src-creds"),
+    help: ArgumentHelp("Credentials for the source registry.", valueName: "user:password"))
   var sourceCreds: String?
 
-  @Option(name: .customLong("dest-creds"), help: ArgumentHelp("Credentials for the destination registry.", valueName: "user:password"))
+  @Option(
+    name: .customLong("dest-creds"),
+    help: ArgumentHelp("Credentials for the destination registry.", valueName: "user:password"))
   var destinationCreds: String?
 
   @Option(help: "Upload blobs in chunks of this many bytes (PATCH) instead of one PUT.")
@@ -49,7 +53,8 @@ struct CopyCommand: AsyncParsableCommand {
   @OptionGroup var registryOptions: RegistryOptions
 
   func validate() throws {
-    for creds in [sourceCreds, destinationCreds].compactMap({ $0 }) where RegistryCredentials(userColonPassword: creds) == nil {
+    for creds in [sourceCreds, destinationCreds].compactMap({ $0 })
+    where RegistryCredentials(userColonPassword: creds) == nil {
       throw ValidationError("credentials must be user:password")
     }
     if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be positive") }
@@ -65,8 +70,12 @@ struct CopyCommand: AsyncParsableCommand {
       if let all = registryOptions.parsedCreds(registryOptions.creds) {
         for case .registry(let ref) in [from, to] { overrides[ref.registry] = all }
       }
-      if case .registry(let ref) = from, let c = registryOptions.parsedCreds(sourceCreds) { overrides[ref.registry] = c }
-      if case .registry(let ref) = to, let c = registryOptions.parsedCreds(destinationCreds) { overrides[ref.registry] = c }
+      if case .registry(let ref) = from, let c = registryOptions.parsedCreds(sourceCreds) {
+        overrides[ref.registry] = c
+      }
+      if case .registry(let ref) = to, let c = registryOptions.parsedCreds(destinationCreds) {
+        overrides[ref.registry] = c
+      }
       let config = try registryOptions.configuration(overrides: overrides)
       let started = ContinuousClock.now
       try await RegistryClient.withHTTPClient(configuration: config) { http in
@@ -84,7 +93,8 @@ struct CopyCommand: AsyncParsableCommand {
           }
           print(
             "Copied \(src.source.displayName) -> \(dst.destination.displayName): \(report.root.digest) "
-              + "(\(parts.joined(separator: ", ")); \(ByteCount.format(report.bytesCopied)) in \(String(format: "%.1f", seconds)) s)")
+              + "(\(parts.joined(separator: ", ")); \(ByteCount.format(report.bytesCopied)) in \(String(format: "%.1f", seconds)) s)"
+          )
         }
       }
     }

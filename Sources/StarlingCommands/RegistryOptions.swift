@@ -6,10 +6,14 @@ import StarlingRegistry
 
 /// Flags shared by commands that talk to registries.
 struct RegistryOptions: ParsableArguments {
-  @Option(name: .customLong("insecure-registry"), help: "Use plain HTTP for this registry host[:port] (repeatable). Loopback hosts always do.")
+  @Option(
+    name: .customLong("insecure-registry"),
+    help: "Use plain HTTP for this registry host[:port] (repeatable). Loopback hosts always do.")
   var insecureRegistries: [String] = []
 
-  @Option(name: .customLong("creds"), help: ArgumentHelp("Credentials for every registry named on the command line.", valueName: "user:password"))
+  @Option(
+    name: .customLong("creds"),
+    help: ArgumentHelp("Credentials for every registry named on the command line.", valueName: "user:password"))
   var creds: String?
 
   @Option(name: .customLong("retries"), help: "Attempts per request on connection failures and 5xx answers.")

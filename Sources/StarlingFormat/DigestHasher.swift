@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// Incremental sha256 for streams too large to hold in memory.
 public struct DigestHasher {

@@ -86,4 +86,3 @@ public struct ImageConfig: Codable, Sendable, Equatable {
   /// The platform this config declares.
   public var platform: Platform { Platform(os: os, architecture: architecture, variant: variant) }
 }
-

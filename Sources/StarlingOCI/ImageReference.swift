@@ -91,7 +91,8 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
   }
 
   private static func isValidTag(_ tag: String) -> Bool {
-    guard let first = tag.first, tag.count <= 128, first.isASCII, first.isLetter || first.isNumber || first == "_" else {
+    guard let first = tag.first, tag.count <= 128, first.isASCII, first.isLetter || first.isNumber || first == "_"
+    else {
       return false
     }
     return tag.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }

@@ -45,7 +45,8 @@ public struct ManifestDocument: Sendable, Equatable {
       throw .malformedManifest(reason: "document has neither 'manifests' nor 'config'")
     }
     if probe.schemaVersion == 1 || mediaType.hasPrefix("application/vnd.docker.distribution.manifest.v1") {
-      throw .unsupportedMediaType(mediaType, context: "Docker schema 1 manifests are deprecated; re-push the image with a current client")
+      throw .unsupportedMediaType(
+        mediaType, context: "Docker schema 1 manifests are deprecated; re-push the image with a current client")
     }
     do {
       if MediaType.indexes.contains(mediaType) {
@@ -62,7 +63,8 @@ public struct ManifestDocument: Sendable, Equatable {
       throw .malformedManifest(reason: "\(mediaType): \(Self.describe(error))")
     }
     guard probe.schemaVersion == 2 else {
-      throw .malformedManifest(reason: "schemaVersion is \(probe.schemaVersion.map(String.init) ?? "missing"), expected 2")
+      throw .malformedManifest(
+        reason: "schemaVersion is \(probe.schemaVersion.map(String.init) ?? "missing"), expected 2")
     }
     var descriptor = expected ?? Descriptor(mediaType: mediaType, bytes: bytes)
     descriptor.mediaType = mediaType
@@ -93,7 +95,8 @@ public struct ManifestDocument: Sendable, Equatable {
   private static func validate(_ manifest: Manifest) throws(OCIError) {
     guard manifest.isImage else { return }  // artifacts may carry any layer type
     for layer in manifest.layers where MediaType.layerCompression(layer.mediaType) == nil {
-      throw .unsupportedMediaType(layer.mediaType, context: "layer \(layer.digest) is not a known OCI or Docker layer type")
+      throw .unsupportedMediaType(
+        layer.mediaType, context: "layer \(layer.digest) is not a known OCI or Docker layer type")
     }
   }
 

@@ -33,7 +33,9 @@ extension OCILayout {
       guard index.manifests.count == 1, let only = index.manifests.first else {
         throw .layout(
           path: root.path,
-          reason: "holds \(index.manifests.count) images; name one as oci:\(root.path):TAG (tags: \(try tags().joined(separator: ", ")))")
+          reason:
+            "holds \(index.manifests.count) images; name one as oci:\(root.path):TAG (tags: \(try tags().joined(separator: ", ")))"
+        )
       }
       return only
     }

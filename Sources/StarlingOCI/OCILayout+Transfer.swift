@@ -34,8 +34,16 @@ public struct LayoutImage: ImageSource, ImageDestination {
     _ body: (URL) async throws -> T
   ) async throws -> T {
     guard layout.hasBlob(descriptor) else { throw OCIError.blobNotFound(descriptor.digest, location: layout.root.path) }
+    // A layout on disk can rot or be tampered with: never pass on a blob that lies.
+    let file = layout.blobURL(descriptor.digest)
+    let actual = try FileDigest.compute(file)
+    guard actual.digest == descriptor.digest else {
+      throw OCIError.layout(
+        path: layout.root.path,
+        reason: OCIError.digestMismatch(expected: descriptor.digest, actual: actual.digest).description)
+    }
     progress(descriptor.size)
-    return try await body(layout.blobURL(descriptor.digest))
+    return try await body(file)
   }
 
   public func hasBlob(_ descriptor: Descriptor) async throws -> Bool { layout.hasBlob(descriptor) }

@@ -32,7 +32,8 @@ public struct OCILayout: Sendable {
     do {
       let header = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: marker))
       guard let version = header["imageLayoutVersion"], version.hasPrefix("1.") else {
-        throw OCIError.layout(path: root.path, reason: "unsupported imageLayoutVersion \(header["imageLayoutVersion"] ?? "missing")")
+        throw OCIError.layout(
+          path: root.path, reason: "unsupported imageLayoutVersion \(header["imageLayoutVersion"] ?? "missing")")
       }
     } catch let error as OCIError {
       throw error
@@ -92,12 +93,15 @@ public struct OCILayout: Sendable {
     guard actual.size == expected.size else {
       throw .sizeMismatch(digest: expected.digest, expected: expected.size, actual: actual.size)
     }
-    guard actual.digest == expected.digest else { throw .digestMismatch(expected: expected.digest, actual: actual.digest) }
+    guard actual.digest == expected.digest else {
+      throw .digestMismatch(expected: expected.digest, actual: actual.digest)
+    }
     let target = blobURL(expected.digest)
     let fm = FileManager.default
     do {
       try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-      let temporary = target.deletingLastPathComponent().appending(path: ".\(expected.digest.encoded).\(UUID().uuidString)")
+      let temporary = target.deletingLastPathComponent().appending(
+        path: ".\(expected.digest.encoded).\(UUID().uuidString)")
       if move {
         try fm.moveItem(at: file, to: temporary)
       } else {

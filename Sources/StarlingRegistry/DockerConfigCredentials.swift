@@ -38,7 +38,8 @@ public struct DockerConfigCredentials: CredentialProvider {
         guard let decoded = Data(base64Encoded: encoded).flatMap({ String(data: $0, encoding: .utf8) }),
           let pair = RegistryCredentials(userColonPassword: decoded)
         else {
-          throw CredentialError.malformedConfig(path: file.path, reason: "auths[\(registry)].auth is not base64 of user:password")
+          throw CredentialError.malformedConfig(
+            path: file.path, reason: "auths[\(registry)].auth is not base64 of user:password")
         }
         user = pair.username
         password = pair.password

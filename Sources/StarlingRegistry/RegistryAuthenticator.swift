@@ -89,7 +89,8 @@ actor RegistryAuthenticator {
       let scheme = components.scheme, ["https", "http"].contains(scheme)
     else { throw failure(nil, "the Bearer challenge has no usable realm URL") }
     if scheme == "http", !allowPlainHTTPRealm, credentials != nil {
-      throw failure(nil, "refusing to send credentials to a plain-HTTP token realm; mark the registry insecure to allow it")
+      throw failure(
+        nil, "refusing to send credentials to a plain-HTTP token realm; mark the registry insecure to allow it")
     }
     var request: HTTPClientRequest
     if let refresh = credentials?.identityToken {

@@ -36,7 +36,8 @@ extension RegistryClient {
               method: .GET, path: path(repository, "blobs/\(descriptor.digest)"), headers: headers,
               operation: operation, repository: repository, scopes: [.pull(repository)]))
           if written > 0 {
-            let resumed = response.status == .partialContent
+            let resumed =
+              response.status == .partialContent
               && ContentRange(response.headers.first(name: "Content-Range") ?? "")?.start == written
             if !resumed {
               try handle.truncate(atOffset: 0)

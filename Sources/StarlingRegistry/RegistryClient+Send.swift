@@ -120,7 +120,9 @@ extension RegistryClient {
     switch status {
     case 401:
       kind = .unauthorized
-      if await !authenticator.hasCredentials { detail += detail.isEmpty ? "no credentials configured" : "; no credentials configured" }
+      if await !authenticator.hasCredentials {
+        detail += detail.isEmpty ? "no credentials configured" : "; no credentials configured"
+      }
     case 403: kind = .denied
     case 404: kind = .notFound
     default: kind = .unexpectedStatus

@@ -50,7 +50,8 @@ extension RegistryClient {
   /// Links a blob from another repository of this registry; false when the registry
   /// declined (the caller then uploads).
   public func mountBlob(repository: String, digest: Digest, from source: String) async throws -> Bool {
-    let query = "mount=\(digest)&from=\(source.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? source)"
+    let query =
+      "mount=\(digest)&from=\(source.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? source)"
     let response = try await send(
       RegistryRequest(
         method: .POST, path: path(repository, "blobs/uploads/?\(query)"), headers: [("Content-Length", "0")],
@@ -90,7 +91,8 @@ extension RegistryClient {
         operation: "PUT blob \(descriptor.digest)", repository: repository, scopes: [.push(repository)],
         retryable: false
       ) {
-        .stream(FileByteSequence(file: file, range: 0..<descriptor.size, progress: progress), length: .known(descriptor.size))
+        .stream(
+          FileByteSequence(file: file, range: 0..<descriptor.size, progress: progress), length: .known(descriptor.size))
       })
     _ = try? await response.body.collect(upTo: 1 << 16)
   }

@@ -1,6 +1,6 @@
 public import Foundation
-public import StarlingOCI
 import StarlingFormat
+public import StarlingOCI
 
 /// An image in a registry repository, as a copy source or destination.
 public struct RegistryImage: ImageSource, ImageDestination {
@@ -38,7 +38,8 @@ public struct RegistryImage: ImageSource, ImageDestination {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let file = directory.appending(path: "\(descriptor.digest.encoded).\(UUID().uuidString).partial")
     defer { try? FileManager.default.removeItem(at: file) }
-    try await client.downloadBlob(repository: reference.repository, descriptor: descriptor, to: file, progress: progress)
+    try await client.downloadBlob(
+      repository: reference.repository, descriptor: descriptor, to: file, progress: progress)
     return try await body(file)
   }
 
@@ -49,7 +50,8 @@ public struct RegistryImage: ImageSource, ImageDestination {
   public func mountBlob(_ descriptor: Descriptor, from origin: BlobOrigin) async throws -> Bool {
     guard origin.registry == reference.registry, origin.repository != reference.repository else { return false }
     do {
-      return try await client.mountBlob(repository: reference.repository, digest: descriptor.digest, from: origin.repository)
+      return try await client.mountBlob(
+        repository: reference.repository, digest: descriptor.digest, from: origin.repository)
     } catch let error as RegistryError where error.kind == .unauthorized || error.kind == .denied {
       return false  // no pull access to the origin here: upload instead
     }
@@ -61,14 +63,16 @@ public struct RegistryImage: ImageSource, ImageDestination {
   }
 
   public func putManifest(_ document: ManifestDocument) async throws {
-    try await client.putManifest(document, repository: reference.repository, reference: document.descriptor.digest.description)
+    try await client.putManifest(
+      document, repository: reference.repository, reference: document.descriptor.digest.description)
   }
 
   public func putRootManifest(_ document: ManifestDocument) async throws {
     if let digest = reference.digest, digest != document.descriptor.digest {
       throw RegistryError(
         .invalidContent, registry: reference.registry, repository: reference.repository,
-        operation: "PUT manifest \(digest)", detail: "destination names digest \(digest) but the image is \(document.descriptor.digest)")
+        operation: "PUT manifest \(digest)",
+        detail: "destination names digest \(digest) but the image is \(document.descriptor.digest)")
     }
     try await client.putManifest(
       document, repository: reference.repository, reference: reference.tag ?? document.descriptor.digest.description)

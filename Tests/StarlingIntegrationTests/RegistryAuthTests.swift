@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-import NIOCore
 import Foundation
+import NIOCore
 import StarlingFormat
 import StarlingOCI
 import StarlingRegistry
@@ -76,7 +76,8 @@ import Testing
 
   private func tokensIssued() async throws -> Int {
     try await RegistryClient.withHTTPClient { http in
-      let response = try await http.execute(HTTPClientRequest(url: "http://\(env.tokenServer)/stats"), timeout: .seconds(5))
+      let response = try await http.execute(
+        HTTPClientRequest(url: "http://\(env.tokenServer)/stats"), timeout: .seconds(5))
       let body = try await response.body.collect(upTo: 1 << 16)
       let stats = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
       return (stats?["tokens_issued"] as? Int) ?? -1

@@ -22,7 +22,8 @@ import Testing
       #expect(report.root.digest == image.manifest.descriptor.digest)
       let byTag = try await client.manifest(repository: repo, reference: "t")
       #expect(byTag.bytes == image.manifest.bytes)
-      let byDigest = try await client.manifest(repository: repo, reference: image.manifest.descriptor.digest.description)
+      let byDigest = try await client.manifest(
+        repository: repo, reference: image.manifest.descriptor.digest.description)
       #expect(byDigest.bytes == image.manifest.bytes)
       let head = try await client.headManifest(repository: repo, reference: "t")
       #expect(head.digest == image.manifest.descriptor.digest)
@@ -73,8 +74,10 @@ import Testing
     let second = IntegrationEnvironment.uniqueRepository("mount-b")
     try await withRegistry(env.registry) { client in
       _ = try await image.push(to: client, repository: first)
-      let source = RegistryImage(client: client, reference: ImageReference(registry: env.registry, repository: first, tag: "t"))
-      let destination = RegistryImage(client: client, reference: ImageReference(registry: env.registry, repository: second, tag: "x"))
+      let source = RegistryImage(
+        client: client, reference: ImageReference(registry: env.registry, repository: first, tag: "t"))
+      let destination = RegistryImage(
+        client: client, reference: ImageReference(registry: env.registry, repository: second, tag: "x"))
       let report = try await ImageCopier().copy(from: source, to: destination)
       #expect(report.blobs[.mounted] == 3)
       #expect(report.bytesCopied == 0)

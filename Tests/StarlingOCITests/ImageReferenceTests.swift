@@ -1,3 +1,4 @@
+import Foundation
 import StarlingFormat
 import StarlingOCI
 import Testing
@@ -86,5 +87,3 @@ import Testing
     #expect(throws: OCIError.self) { try Platform(parsing: "linux//v8") }
   }
 }
-
-import Foundation

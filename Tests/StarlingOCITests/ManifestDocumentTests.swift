@@ -57,9 +57,17 @@ import Testing
       (#"{"schemaVersion":2}"#, "neither 'manifests' nor 'config'"),
       (#"{"schemaVersion":1,"fsLayers":[],"config":{}}"#, "schema 1"),
       (#"{"schemaVersion":2,"mediaType":"application/vnd.example.thing","config":{}}"#, "unsupported media type"),
-      (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#, "missing field 'config'"),
-      (#"{"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:zz","size":1},"layers":[]}"#, "malformed digest"),
-      (#"{"schemaVersion":3,"config":{"mediaType":"x","digest":"sha256:\#(String(repeating: "0", count: 64))","size":1},"layers":[]}"#, "schemaVersion is 3"),
+      (
+        #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#,
+        "missing field 'config'"
+      ),
+      (
+        #"{"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:zz","size":1},"layers":[]}"#, "malformed digest"
+      ),
+      (
+        #"{"schemaVersion":3,"config":{"mediaType":"x","digest":"sha256:\#(String(repeating: "0", count: 64))","size":1},"layers":[]}"#,
+        "schemaVersion is 3"
+      ),
     ])
   func rejects(json: String, expected: String) {
     do {

@@ -59,7 +59,8 @@ import Testing
       let own = try source.writeBlob(Data("layer for \(arch)".utf8), mediaType: MediaType.ociLayerTarGzip)
       let platform = Platform(os: "linux", architecture: arch, variant: variant)
       let config = try source.writeBlob(
-        try ManifestDocument.canonicalEncoder.encode(ImageConfig(platform: platform, diffIDs: [shared.digest, own.digest])),
+        try ManifestDocument.canonicalEncoder.encode(
+          ImageConfig(platform: platform, diffIDs: [shared.digest, own.digest])),
         mediaType: MediaType.ociConfig)
       let manifest = try ManifestDocument.encoding(Manifest(config: config, layers: [shared, own]))
       try source.writeBlob(manifest.bytes, mediaType: MediaType.ociManifest)

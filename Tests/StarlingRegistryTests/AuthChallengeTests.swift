@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct AuthChallengeTests {
   @Test func parsesBearerWithQuotedCommas() throws {
-    let header = #"Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull,push",error="insufficient_scope""#
+    let header =
+      #"Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull,push",error="insufficient_scope""#
     let challenge = try #require(AuthChallenge(header: header))
     #expect(challenge.scheme == "bearer")
     #expect(challenge.realm == "https://auth.example.com/token")
@@ -41,7 +42,8 @@ import Testing
       """
     try Data(json.utf8).write(to: dir.appending(path: "config.json"))
     let creds = try DockerConfigCredentials(environment: ["DOCKER_CONFIG": dir.path])
-    #expect(creds.credentials(for: "docker.io") == RegistryCredentials(username: "alice", password: "s3cret:with:colons"))
+    #expect(
+      creds.credentials(for: "docker.io") == RegistryCredentials(username: "alice", password: "s3cret:with:colons"))
     #expect(creds.credentials(for: "localhost:5000")?.username == "bob")
     #expect(creds.credentials(for: "ghcr.io")?.identityToken == "refresh-me")
     #expect(creds.credentials(for: "quay.io") == nil)

@@ -91,7 +91,8 @@ public final class FaultProxy: Sendable {
   fileprivate func fault(method: String, uri: String) -> Fault? {
     state.withLock { s in
       s.log.append("\(method) \(uri)")
-      for i in s.rules.indices where s.rules[i].times > 0 && uri.contains(s.rules[i].pathContains)
+      for i in s.rules.indices
+      where s.rules[i].times > 0 && uri.contains(s.rules[i].pathContains)
         && (s.rules[i].method == nil || s.rules[i].method == method)
       {
         s.rules[i].times -= 1
@@ -150,7 +151,9 @@ public final class FaultProxy: Sendable {
         data.setInteger(~byte, at: data.readerIndex + offset)
       default: break
       }
-      return Reply(head: HTTPResponseHead(version: .http1_1, status: response.status, headers: headers), body: data, cutAfter: cutAfter)
+      return Reply(
+        head: HTTPResponseHead(version: .http1_1, status: response.status, headers: headers), body: data,
+        cutAfter: cutAfter)
     }
   }
 }
@@ -191,13 +194,16 @@ private final class ProxyHandler: ChannelInboundHandler {
     guard case .success(let reply) = result else {
       var headers = HTTPHeaders()
       headers.add(name: "Content-Length", value: "0")
-      context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badGateway, headers: headers))), promise: nil)
+      context.write(
+        wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badGateway, headers: headers))), promise: nil
+      )
       context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
       return
     }
     context.write(wrapOutboundOut(.head(reply.head)), promise: nil)
     if let cut = reply.cutAfter {
-      let part = reply.body.getSlice(at: reply.body.readerIndex, length: min(cut, reply.body.readableBytes)) ?? ByteBuffer()
+      let part =
+        reply.body.getSlice(at: reply.body.readerIndex, length: min(cut, reply.body.readableBytes)) ?? ByteBuffer()
       context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
       context.close(promise: nil)
       return

@@ -45,6 +45,11 @@ public struct IntegrationEnvironment: Sendable {
 /// An integration test ran without its services.
 public struct MissingEnvironment: Error, CustomStringConvertible {
   public let name: String
+
+  public init(name: String) {
+    self.name = name
+  }
+
   public var description: String {
     "\(name) is not set: run the tests with Tools/test.sh, or `eval \"$(Tools/registry.sh env)\"` after `Tools/registry.sh start`"
   }

@@ -1,0 +1,37 @@
+import Foundation
+import StarlingTestSupport
+
+/// The images built and pushed by `Tools/fixtures.sh`, read from its fixtures.json.
+struct Fixtures {
+  struct Fixture: Decodable {
+    var name: String
+    var repository: String
+    var tag: String
+    var manifest_digest: String
+    var layout: String?
+    var compressed_size: Int64?
+  }
+
+  private struct File: Decodable {
+    var registry: String
+    var fixtures: [String: Fixture]
+  }
+
+  let registry: String
+  let all: [String: Fixture]
+
+  static func load(_ env: IntegrationEnvironment) throws -> Fixtures {
+    let path = "\(env.state)/fixtures/fixtures.json"
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw MissingEnvironment(
+        name: "fixtures (\(path)); build them with Tools/fixtures.sh build && Tools/fixtures.sh push")
+    }
+    let file = try JSONDecoder().decode(File.self, from: data)
+    return Fixtures(registry: file.registry, all: file.fixtures)
+  }
+
+  func callAsFunction(_ name: String) throws -> Fixture {
+    guard let fixture = all[name] else { throw MissingEnvironment(name: "fixture '\(name)' in fixtures.json") }
+    return fixture
+  }
+}
