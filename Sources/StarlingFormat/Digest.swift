@@ -34,7 +34,14 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
   /// Creates a sha256 digest from raw hash bytes.
   public init(sha256 bytes: some Sequence<UInt8>) {
     self.algorithm = "sha256"
-    self.encoded = bytes.map { String(format: "%02x", $0) }.joined()
+    let hex = Array("0123456789abcdef".utf8)
+    var chars: [UInt8] = []
+    chars.reserveCapacity(64)
+    for byte in bytes {
+      chars.append(hex[Int(byte >> 4)])
+      chars.append(hex[Int(byte & 0x0F)])
+    }
+    self.encoded = String(decoding: chars, as: UTF8.self)
   }
 
   /// Computes the sha256 digest of `data`.

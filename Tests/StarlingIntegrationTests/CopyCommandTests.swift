@@ -14,7 +14,7 @@ import Testing
     env = try IntegrationEnvironment.current()
   }
 
-  @Test(arguments: ["small", "python", "edge", "multi"])
+  @Test(arguments: ["small", "small-docker", "python", "edge", "multi"])
   func registryToLayoutAndBackKeepsDigests(name: String) async throws {
     let fixture = try Fixtures.load(env)(name)
     let scratch = try TemporaryDirectory()

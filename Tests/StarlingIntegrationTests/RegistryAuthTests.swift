@@ -84,3 +84,34 @@ import Testing
     }
   }
 }
+
+/// Redirects to a storage backend (another origin) are followed without credentials.
+@Suite struct RegistryRedirectTests {
+  @Test func blobRedirectDropsCredentials() async throws {
+    let env = try IntegrationEnvironment.current()
+    let image = try LocalImage(layerSizes: [70_000], seed: 51)
+    let repo = IntegrationEnvironment.uniqueRepository("redirect")
+    try await withRegistry(env.basicRegistry, credentials: env.basicCredentials) { client in
+      _ = try await image.push(to: client, repository: repo)
+    }
+    try await withRegistry(env.registry) { client in _ = try await image.push(to: client, repository: repo) }
+    // front: the authenticated registry, redirecting blob reads; backend: sees what arrives.
+    let backend = try await FaultProxy(upstream: "http://\(env.registry)")
+    let front = try await FaultProxy(upstream: "http://\(env.basicRegistry)")
+    front.add(.init(method: "GET", pathContains: "/blobs/", fault: .redirect(toBase: "http://\(backend.address)")))
+    let layer = try #require(image.layers.first)
+    let scratch = try TemporaryDirectory()
+    let file = scratch.url.appending(path: "blob")
+    try await withRegistry(front.address, credentials: env.basicCredentials) { client in
+      _ = try await client.manifest(repository: repo, reference: "t")  // learns the Basic challenge
+      try await client.downloadBlob(repository: repo, descriptor: layer, to: file)
+    }
+    #expect(try Data(contentsOf: file) == (try image.bytes(layer)))
+    #expect(front.requests.contains { $0.contains("/blobs/") && $0.hasSuffix("+auth") })
+    let backendBlobReads = backend.requests.filter { $0.contains("/blobs/") }
+    #expect(backendBlobReads.count == 1)
+    #expect(backendBlobReads.allSatisfy { !$0.hasSuffix("+auth") }, "\(backendBlobReads)")
+    try await front.shutdown()
+    try await backend.shutdown()
+  }
+}

@@ -16,6 +16,8 @@ public final class FaultProxy: Sendable {
     case cutBody(after: Int)
     /// Forward, with the byte at this body offset inverted.
     case corrupt(at: Int)
+    /// Answer 307 pointing at the same path under another base URL (a storage backend).
+    case redirect(toBase: String)
   }
 
   /// Which requests a fault applies to, and how many times.
@@ -79,7 +81,7 @@ public final class FaultProxy: Sendable {
     state.withLock { $0.rules.removeAll() }
   }
 
-  /// Requests seen, as `METHOD path`.
+  /// Requests seen, as `METHOD path`, with ` +auth` when an Authorization header came along.
   public var requests: [String] { state.withLock { $0.log } }
 
   /// Stops listening and closes the upstream client.
@@ -88,9 +90,9 @@ public final class FaultProxy: Sendable {
     try await client.shutdown()
   }
 
-  fileprivate func fault(method: String, uri: String) -> Fault? {
+  fileprivate func fault(method: String, uri: String, authorized: Bool) -> Fault? {
     state.withLock { s in
-      s.log.append("\(method) \(uri)")
+      s.log.append("\(method) \(uri)\(authorized ? " +auth" : "")")
       for i in s.rules.indices
       where s.rules[i].times > 0 && uri.contains(s.rules[i].pathContains)
         && (s.rules[i].method == nil || s.rules[i].method == method)
@@ -119,7 +121,15 @@ public final class FaultProxy: Sendable {
     }
 
     func forward(_ head: HTTPRequestHead, body: ByteBuffer) async throws -> Reply {
-      let fault = proxy.withLock { $0 }?.fault(method: head.method.rawValue, uri: head.uri)
+      let fault = proxy.withLock { $0 }?
+        .fault(method: head.method.rawValue, uri: head.uri, authorized: head.headers.contains(name: "Authorization"))
+      if case .redirect(let base) = fault {
+        var headers = HTTPHeaders()
+        headers.add(name: "Location", value: base + head.uri)
+        headers.add(name: "Content-Length", value: "0")
+        return Reply(
+          head: HTTPResponseHead(version: .http1_1, status: .temporaryRedirect, headers: headers), body: ByteBuffer())
+      }
       if case .status(let code) = fault {
         var headers = HTTPHeaders()
         let text = #"{"errors":[{"code":"UNAVAILABLE","message":"injected by FaultProxy"}]}"#
