@@ -11,14 +11,14 @@ struct CopyCommand: AsyncParsableCommand {
     commandName: "copy",
     abstract: "Copy an image between registries and OCI layout folders, byte for byte.",
     discussion: """
-      Manifests and blobs are copied unchanged, so digests stay the same. A multi-platform
-      index is copied whole unless --platform picks one image from it. Blobs the destination
-      already holds are skipped; blobs on the same registry are mounted across repositories.
+      Manifests and blobs are copied unchanged, so digests stay the same. A multi-platform \
+      index is copied whole unless --platform picks one image from it. Blobs the destination \
+      already holds are skipped; blobs on the same registry are mounted across repositories. \
       The destination tag is written last: a failed copy leaves no tag behind.
 
       Examples:
         starling copy localhost:5000/app:1 oci:/tmp/app:1
-        starling copy oci:/tmp/app:1 registry.example.com/team/app:1 --dest-creds me:secret
+        starling copy oci:/tmp/app:1 registry.example.com/app:1 --dest-creds u:pw
       """
   )
 

@@ -7,10 +7,10 @@ public struct StarlingCommand: AsyncParsableCommand {
     commandName: "starling",
     abstract: "Lazy-loading container images: convert, copy and inspect images for starlingd.",
     discussion: """
-      Image locations are registry references (host/repo:tag, host/repo@sha256:…, or with a
-      docker:// prefix) or OCI image layout folders (oci:DIR or oci:DIR:TAG).
-      Registry credentials come from --creds flags, else from docker's config.json
-      ($DOCKER_CONFIG/config.json or ~/.docker/config.json). Loopback registries use plain
+      Image locations are registry references (host/repo:tag, host/repo@sha256:…, or with a \
+      docker:// prefix) or OCI image layout folders (oci:DIR or oci:DIR:TAG). \
+      Registry credentials come from --creds flags, else from docker's config.json \
+      ($DOCKER_CONFIG/config.json or ~/.docker/config.json). Loopback registries use plain \
       HTTP; name others with --insecure-registry.
       """,
     version: StarlingVersion.current,
