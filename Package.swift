@@ -27,14 +27,30 @@ let package = Package(
   ],
   targets: [
     // Pure layers: no network, FUSE or gRPC.
+    .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(
+      name: "StarlingCompression",
+      dependencies: ["CZstd", "CZlib"],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "StarlingFormat",
-      dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["StarlingCompression", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "StarlingTar",
       swiftSettings: swiftSettings
     ),
     .target(
       name: "StarlingOCI",
       dependencies: ["StarlingFormat"],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "StarlingConvert",
+      dependencies: ["StarlingTar", "StarlingFormat", "StarlingCompression", "StarlingOCI"],
       swiftSettings: swiftSettings
     ),
     // Network.
@@ -54,6 +70,7 @@ let package = Package(
     .target(
       name: "StarlingCommands",
       dependencies: [
+        "StarlingConvert",
         "StarlingOCI",
         "StarlingFormat",
         "StarlingRegistry",
@@ -91,6 +108,16 @@ let package = Package(
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ],
       path: "Tests/StarlingTestSupport",
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "StarlingTarTests",
+      dependencies: ["StarlingTar"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "StarlingFormatTests",
+      dependencies: ["StarlingFormat", "StarlingCompression"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

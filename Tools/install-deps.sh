@@ -11,6 +11,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PACKAGES=(
   libfuse3-dev fuse3          # FUSE filesystem (lazy-loading mount)
   libzstd-dev zstd            # zstd layer compression
+  zlib1g-dev                  # gzip source layers (CZlib)
+  time                        # /usr/bin/time -v for benchmark peak RSS
   docker-registry             # Distribution v2.8 test registries
   containerd runc             # end-to-end tests through containerd
   skopeo umoci                # image copying / OCI layout building

@@ -66,21 +66,11 @@ struct CopyCommand: AsyncParsableCommand {
       let from = try ImageLocation(parsing: source)
       let to = try ImageLocation(parsing: destination)
       let wanted = try platform.map { p throws(OCIError) in try Platform(parsing: p) }
-      var overrides: [String: RegistryCredentials] = [:]
-      if let all = registryOptions.parsedCreds(registryOptions.creds) {
-        for case .registry(let ref) in [from, to] { overrides[ref.registry] = all }
-      }
-      if case .registry(let ref) = from, let c = registryOptions.parsedCreds(sourceCreds) {
-        overrides[ref.registry] = c
-      }
-      if case .registry(let ref) = to, let c = registryOptions.parsedCreds(destinationCreds) {
-        overrides[ref.registry] = c
-      }
-      let config = try registryOptions.configuration(overrides: overrides)
+      let config = try registryOptions.configuration(for: [(from, sourceCreds), (to, destinationCreds)])
       let started = ContinuousClock.now
       try await RegistryClient.withHTTPClient(configuration: config) { http in
-        let src = try endpoint(from, http: http, config: config, create: false)
-        let dst = try endpoint(to, http: http, config: config, create: true)
+        let src = try ImageEndpoint(from, http: http, config: config, create: false)
+        let dst = try ImageEndpoint(to, http: http, config: config, create: true, chunkSize: chunkSize)
         let progress = quiet ? nil : TerminalProgress()
         defer { progress?.stop() }
         let report = try await ImageCopier(platform: wanted, concurrency: jobs)
@@ -100,20 +90,6 @@ struct CopyCommand: AsyncParsableCommand {
     }
   }
 
-  private func endpoint(_ location: ImageLocation, http: HTTPClient, config: RegistryConfiguration, create: Bool)
-    throws -> (source: any ImageSource, destination: any ImageDestination)
-  {
-    switch location {
-    case .registry(let ref):
-      let image = RegistryImage(
-        client: RegistryClient(registry: ref.registry, http: http, configuration: config), reference: ref,
-        chunkSize: chunkSize)
-      return (image, image)
-    case .layout(let path, let tag):
-      let image = try LayoutImage(path: URL(fileURLWithPath: path), tag: tag, create: create)
-      return (image, image)
-    }
-  }
 }
 
 extension Duration {

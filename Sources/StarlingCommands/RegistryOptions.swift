@@ -38,6 +38,19 @@ struct RegistryOptions: ParsableArguments {
       retry: RetryPolicy(maxAttempts: retries))
   }
 
+  /// The configuration for a command naming these locations, each with its own optional
+  /// `user:password` (which wins over --creds for that location's registry).
+  func configuration(for locations: [(ImageLocation, String?)]) throws -> RegistryConfiguration {
+    var overrides: [String: RegistryCredentials] = [:]
+    if let all = parsedCreds(creds) {
+      for case (.registry(let ref), _) in locations { overrides[ref.registry] = all }
+    }
+    for case (.registry(let ref), let specific?) in locations {
+      if let parsed = parsedCreds(specific) { overrides[ref.registry] = parsed }
+    }
+    return try configuration(overrides: overrides)
+  }
+
   func parsedCreds(_ value: String?) -> RegistryCredentials? {
     value.flatMap(RegistryCredentials.init(userColonPassword:))
   }

@@ -14,7 +14,7 @@ public struct StarlingCommand: AsyncParsableCommand {
       HTTP; name others with --insecure-registry.
       """,
     version: StarlingVersion.current,
-    subcommands: [CopyCommand.self]
+    subcommands: [CopyCommand.self, ConvertCommand.self, InspectCommand.self, CheckCommand.self]
   )
 
   public init() {}

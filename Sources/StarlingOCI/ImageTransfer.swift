@@ -79,3 +79,9 @@ public enum TransferPhase: String, Sendable {
   case download
   case upload
 }
+
+/// A source that can read part of a blob without fetching all of it.
+public protocol BlobRangeReader: Sendable {
+  /// Bytes `range` of the blob (`range` must lie within the blob).
+  func readBlob(_ descriptor: Descriptor, range: Range<Int64>) async throws -> Data
+}

@@ -69,3 +69,20 @@ public struct LayoutImage: ImageSource, ImageDestination {
     try? FileManager.default.removeItem(at: layout.stagingDirectory)
   }
 }
+
+extension LayoutImage: BlobRangeReader {
+  public func readBlob(_ descriptor: Descriptor, range: Range<Int64>) async throws -> Data {
+    guard range.lowerBound >= 0, range.upperBound <= descriptor.size else {
+      throw OCIError.layout(path: layout.root.path, reason: "range \(range) outside blob \(descriptor.digest)")
+    }
+    let handle = try FileHandle(forReadingFrom: layout.blobURL(descriptor.digest))
+    defer { try? handle.close() }
+    try handle.seek(toOffset: UInt64(range.lowerBound))
+    let data = try handle.read(upToCount: range.count) ?? Data()
+    guard data.count == range.count else {
+      throw OCIError.layout(
+        path: layout.root.path, reason: "blob \(descriptor.digest) is shorter than \(range.upperBound) bytes")
+    }
+    return data
+  }
+}

@@ -78,3 +78,9 @@ public struct RegistryImage: ImageSource, ImageDestination {
       document, repository: reference.repository, reference: reference.tag ?? document.descriptor.digest.description)
   }
 }
+
+extension RegistryImage: BlobRangeReader {
+  public func readBlob(_ descriptor: Descriptor, range: Range<Int64>) async throws -> Data {
+    try await client.blob(repository: reference.repository, digest: descriptor.digest, range: range)
+  }
+}
