@@ -18,6 +18,9 @@ log "starting local registries"
 "$STARLING_REPO/Tools/registry.sh" start all
 eval "$("$STARLING_REPO/Tools/registry.sh" env)"
 
+log "starting a private containerd"
+"$STARLING_REPO/Tools/containerd.sh" start
+
 log "building fixture images (cached under $STARLING_STATE/fixtures)"
 "$STARLING_REPO/Tools/fixtures.sh" build all
 "$STARLING_REPO/Tools/fixtures.sh" push all

@@ -10,6 +10,7 @@ struct Fixtures {
     var manifest_digest: String
     var layout: String?
     var compressed_size: Int64?
+    var expected_output: String?
   }
 
   private struct File: Decodable {

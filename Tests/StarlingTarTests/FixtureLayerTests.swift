@@ -47,13 +47,17 @@ import Testing
     let binary = [0xFF, 0xFE, 0, 0x80] + Array("binary".utf8)
     #expect(try entry("xattr/binary-value").xattrs == [TarXattr(name: "user.starling.binary", value: binary)])
     let xattrs = try entry("xattr/user-xattrs").xattrs
-    #expect(xattrs.map(\.name) == ["user.starling.text", "user.starling.empty", "user.starling.control", "user.starling.long"])
+    #expect(
+      xattrs.map(\.name) == [
+        "user.starling.text", "user.starling.empty", "user.starling.control", "user.starling.long",
+      ])
     #expect(xattrs[1].value.isEmpty && xattrs[2].value == [0, 1, 2, 0x7F])
     #expect(try entry("owners/gnu-big-uid").uid == 3_000_000)
     #expect(try entry("owners/big-uid").gid == 4_000_000)
     #expect(try entry("times/pre-epoch").modificationTime == TarTime(seconds: -86400))
     #expect(try entry("times/far-future").modificationTime == TarTime(seconds: 10_000_000_000))
-    #expect(try entry("times/half-second").modificationTime == TarTime(seconds: 1_704_067_200, nanoseconds: 500_000_000))
+    #expect(
+      try entry("times/half-second").modificationTime == TarTime(seconds: 1_704_067_200, nanoseconds: 500_000_000))
     let device = try entry("devices/nvme0n1")
     #expect(device.kind == .blockDevice && device.deviceMajor == 259 && device.deviceMinor == 0)
     #expect(try entry("devices/fifo").kind == .fifo)
@@ -69,6 +73,7 @@ import Testing
     #expect(try entry(".wh.to-delete-dir").whiteoutTarget == "to-delete-dir")
     #expect(try entry("pax-global/file.txt").kind == .regular)
     #expect(members.filter { $0.0.path == "dup/twice.txt" }.count == 2, "duplicate members are all returned")
-    #expect(byPath[Array("unicode/NFC-\u{e9}.txt".utf8)] != nil && byPath[Array("unicode/NFD-e\u{301}.txt".utf8)] != nil)
+    #expect(
+      byPath[Array("unicode/NFC-\u{e9}.txt".utf8)] != nil && byPath[Array("unicode/NFD-e\u{301}.txt".utf8)] != nil)
   }
 }

@@ -31,7 +31,8 @@ import Testing
     defer { directory.remove() }
     try SampleTree.build(at: directory.path("tree"), flavor: testCase.flavor)
     let archive = directory.path("archive.tar")
-    try Tool.run(["tar", "--format=\(testCase.format)"] + testCase.options + ["-cf", archive, "-C", directory.path("tree"), "."])
+    try Tool.run(
+      ["tar", "--format=\(testCase.format)"] + testCase.options + ["-cf", archive, "-C", directory.path("tree"), "."])
     let members = try readWithChecksums(path: archive)
     PythonOracle.expectSame(members, try PythonOracle.list(archive), testCase.description)
     #expect(members.count > (testCase.flavor == .full ? 40 : 20))
@@ -55,7 +56,8 @@ import Testing
     // GNU tar lists TarWriter's output with the same names (it prints them with a leading "./" stripped).
     let rewrittenPath = directory.path("rewritten.tar")
     try Data(rewritten).write(to: URL(fileURLWithPath: rewrittenPath))
-    PythonOracle.expectSame(try readWithChecksums(path: rewrittenPath), try PythonOracle.list(rewrittenPath), "rewritten")
+    PythonOracle.expectSame(
+      try readWithChecksums(path: rewrittenPath), try PythonOracle.list(rewrittenPath), "rewritten")
   }
 
   /// Enough data runs that old-GNU headers need extension blocks and 1.0 maps span several blocks.

@@ -49,7 +49,8 @@ enum PythonOracle {
       #expect(Array(entry.linkTarget.utf8) == hexBytes(expected.link), context)
       #expect(entry.deviceMajor == expected.devmajor, context)
       #expect(entry.deviceMinor == expected.devminor, context)
-      #expect(entry.xattrs.map { [Array($0.name.utf8), $0.value] } == expected.xattrs.map { $0.map(hexBytes) }, context)
+      #expect(
+        entry.xattrs.map { [Array($0.name.utf8), $0.value] } == expected.xattrs.map { $0.map(hexBytes) }, context)
       if let expectedAdler = expected.adler { #expect(adler == expectedAdler, context) }
     }
   }

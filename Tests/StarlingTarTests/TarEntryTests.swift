@@ -5,7 +5,8 @@ import Testing
 @Suite struct TarEntryTests {
   @Test(arguments: [
     ("a", "a"), ("a/b", "a/b"), ("/a/b", "a/b"), ("./a", "a"), ("a/", "a"), ("a//b", "a/b"), ("a/./b", "a/b"),
-    ("a/b/../c", "a/c"), ("./", ""), ("/", ""), (".", ""), ("", ""), ("a/..", ""), ("...", "..."), ("a/.../b", "a/.../b"),
+    ("a/b/../c", "a/c"), ("./", ""), ("/", ""), (".", ""), ("", ""), ("a/..", ""), ("...", "..."),
+    ("a/.../b", "a/.../b"),
     ("..a/b..", "..a/b.."), (".hidden", ".hidden"), ("////x////", "x"), ("a/\u{301}", "a/\u{301}"),
     ("a/b/c/../../d", "a/d"), ("a b/ c ", "a b/ c "),
   ])
@@ -20,12 +21,13 @@ import Testing
     #expect(throws: TarError.self) { try TarPath.normalize(raw) }
   }
 
-  @Test(arguments: [
-    (".wh.foo", true, false, "foo"), ("a/.wh.b", true, false, "a/b"), ("a/.wh..wh..opq", false, true, nil),
-    (".wh..wh..opq", false, true, nil), ("a/.wh.", true, false, nil), ("a/.wh..", true, false, nil),
-    ("a/.wh...", true, false, nil), ("a/.wh....", true, false, "a/..."), ("a/b.wh.c", false, false, nil),
-    ("a/.wh..wh.plnk", true, false, "a/.wh.plnk"), ("a/.wh.ü", true, false, "a/ü"), ("", false, false, nil),
-  ] as [(String, Bool, Bool, String?)])
+  @Test(
+    arguments: [
+      (".wh.foo", true, false, "foo"), ("a/.wh.b", true, false, "a/b"), ("a/.wh..wh..opq", false, true, nil),
+      (".wh..wh..opq", false, true, nil), ("a/.wh.", true, false, nil), ("a/.wh..", true, false, nil),
+      ("a/.wh...", true, false, nil), ("a/.wh....", true, false, "a/..."), ("a/b.wh.c", false, false, nil),
+      ("a/.wh..wh.plnk", true, false, "a/.wh.plnk"), ("a/.wh.ü", true, false, "a/ü"), ("", false, false, nil),
+    ] as [(String, Bool, Bool, String?)])
   func whiteouts(_ path: String, _ whiteout: Bool, _ opaque: Bool, _ target: String?) {
     let entry = TarEntry(path: path, kind: .regular)
     #expect(entry.isWhiteout == whiteout)

@@ -26,7 +26,9 @@ import Testing
     let names = ["/etc/passwd", "//a//b/", "./c/./d/", "a/../e", "/../f"].map { member(RawHeader($0)) }
     let paths = try readArchive(names.dropLast().reduce([], +) + endMarker).map(\.entry.path)
     #expect(paths == ["etc/passwd", "a/b", "c/d", "e"])
-    #expect(error(reading: names[4] + endMarker) == .unsafePath(path: "/../f", reason: "\"..\" climbs above the archive root"))
+    #expect(
+      error(reading: names[4] + endMarker) == .unsafePath(path: "/../f", reason: "\"..\" climbs above the archive root")
+    )
   }
 
   @Test func hardLinkOutsideTheRootIsRejectedAndTheReaderContinues() throws {
@@ -122,7 +124,8 @@ import Testing
   }
 
   @Test func unknownTypeflagIsUnsupportedAndSkipped() throws {
-    let archive = member(RawHeader("weird", type: "Z", size: 600), [UInt8](repeating: 7, count: 600))
+    let archive =
+      member(RawHeader("weird", type: "Z", size: 600), [UInt8](repeating: 7, count: 600))
       + member(RawHeader("next")) + endMarker
     var reader = TarReader(source: TarBufferSource(archive))
     #expect(throws: TarError.unsupported(path: "weird", reason: "typeflag 'Z' is not a known member type")) {
@@ -196,13 +199,17 @@ import Testing
   }
 
   @Test func inconsistentSparseMapsAreInvalid() {
-    let overlapping = pax([("GNU.sparse.size", "100"), ("GNU.sparse.map", "0,10,5,10")])
+    let overlapping =
+      pax([("GNU.sparse.size", "100"), ("GNU.sparse.map", "0,10,5,10")])
       + member(RawHeader("s", size: 20), [UInt8](repeating: 1, count: 20))
-    let wrongTotal = pax([("GNU.sparse.size", "100"), ("GNU.sparse.map", "0,10")])
+    let wrongTotal =
+      pax([("GNU.sparse.size", "100"), ("GNU.sparse.map", "0,10")])
       + member(RawHeader("s", size: 20), [UInt8](repeating: 1, count: 20))
-    let beyondEnd = pax([("GNU.sparse.size", "5"), ("GNU.sparse.map", "0,10")])
+    let beyondEnd =
+      pax([("GNU.sparse.size", "5"), ("GNU.sparse.map", "0,10")])
       + member(RawHeader("s", size: 10), [UInt8](repeating: 1, count: 10))
-    let noRealSize = pax([("GNU.sparse.map", "0,10")]) + member(RawHeader("s", size: 10), [UInt8](repeating: 1, count: 10))
+    let noRealSize =
+      pax([("GNU.sparse.map", "0,10")]) + member(RawHeader("s", size: 10), [UInt8](repeating: 1, count: 10))
     for archive in [overlapping, wrongTotal, beyondEnd, noRealSize] {
       guard case .invalidHeader? = error(reading: archive + endMarker) else {
         Issue.record("accepted an inconsistent sparse map")

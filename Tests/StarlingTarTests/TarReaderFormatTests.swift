@@ -24,7 +24,8 @@ import Testing
   }
 
   @Test func regularFileWithTrailingSlashIsADirectoryAndItsDataIsSkipped() throws {
-    let members = try readArchive(member(RawHeader("d/", type: "0", size: 5), "12345") + member(RawHeader("f")) + endMarker)
+    let members = try readArchive(
+      member(RawHeader("d/", type: "0", size: 5), "12345") + member(RawHeader("f")) + endMarker)
     #expect(members.map(\.entry.kind) == [.directory, .regular])
     #expect(members[0].entry.size == 0 && members[0].content.isEmpty)
   }
@@ -111,7 +112,8 @@ import Testing
 
   @Test func binaryXattrValuesAreKeptExactly() throws {
     let value: [UInt8] = [0xFF, 0x00, 0x0A, 0x80, 0x3D]
-    let archive = paxData(paxRecord("hdrcharset", Array("BINARY".utf8)) + paxRecord("SCHILY.xattr.user.bin", value))
+    let archive =
+      paxData(paxRecord("hdrcharset", Array("BINARY".utf8)) + paxRecord("SCHILY.xattr.user.bin", value))
       + member(RawHeader("f")) + endMarker
     #expect(try readArchive(archive).first?.entry.xattrs == [TarXattr(name: "user.bin", value: value)])
   }
@@ -134,7 +136,8 @@ import Testing
   }
 
   @Test func theRootMemberReadsAsEmptyPath() throws {
-    let archive = member(RawHeader("./", type: "5")) + member(RawHeader("/", type: "5")) + member(RawHeader(".", type: "5"))
+    let archive =
+      member(RawHeader("./", type: "5")) + member(RawHeader("/", type: "5")) + member(RawHeader(".", type: "5"))
       + endMarker
     #expect(try readArchive(archive).map(\.entry.path) == ["", "", ""])
   }

@@ -76,18 +76,21 @@ import Testing
     let header = try TarWriter().header(for: entry)
     #expect(header.count == 512 && header[156] == UInt8(ascii: "0"))
     #expect(Array(header[257..<265]) == Array("ustar\u{0}00".utf8))
-    let withXattr = try TarWriter().header(for: TarEntry(path: "f", kind: .regular, xattrs: [TarXattr(name: "user.a", value: [1])]))
+    let withXattr = try TarWriter().header(
+      for: TarEntry(path: "f", kind: .regular, xattrs: [TarXattr(name: "user.a", value: [1])]))
     #expect(withXattr.count == 1536 && withXattr[156] == UInt8(ascii: "x"))
   }
 
   @Test(arguments: [
-    TarEntry(path: "a/../b", kind: .regular), TarEntry(path: "/a", kind: .regular), TarEntry(path: "a/", kind: .directory),
+    TarEntry(path: "a/../b", kind: .regular), TarEntry(path: "/a", kind: .regular),
+    TarEntry(path: "a/", kind: .directory),
     TarEntry(path: "./a", kind: .regular), TarEntry(path: "a\0b", kind: .regular), TarEntry(path: "", kind: .regular),
     TarEntry(path: "m", kind: .regular, mode: 0o10000), TarEntry(path: "u", kind: .regular, uid: -1),
     TarEntry(path: "s", kind: .directory, size: 1), TarEntry(path: "n", kind: .regular, size: -1),
     TarEntry(path: "t", kind: .regular, modificationTime: TarTime(seconds: 0, nanoseconds: 1_000_000_000)),
     TarEntry(path: "h", kind: .hardLink, linkTarget: "../x"), TarEntry(path: "h", kind: .hardLink, linkTarget: ""),
-    TarEntry(path: "h", kind: .hardLink, linkTarget: "a//b"), TarEntry(path: "l", kind: .symbolicLink, linkTarget: "a\0"),
+    TarEntry(path: "h", kind: .hardLink, linkTarget: "a//b"),
+    TarEntry(path: "l", kind: .symbolicLink, linkTarget: "a\0"),
     TarEntry(path: "r", kind: .regular, linkTarget: "x"), TarEntry(path: "r", kind: .regular, deviceMajor: 1),
     TarEntry(path: "x", kind: .regular, xattrs: [TarXattr(name: "", value: [])]),
     TarEntry(path: "x", kind: .regular, xattrs: [TarXattr(name: "a", value: []), TarXattr(name: "a", value: [1])]),

@@ -38,5 +38,30 @@ public enum TreeTool {
 public struct ToolFailure: Error, CustomStringConvertible {
   public let command: String
   public let output: String
+
+  public init(command: String, output: String) {
+    self.command = command
+    self.output = output
+  }
+
   public var description: String { "\(command) failed: \(output.suffix(2000))" }
+}
+
+/// Drives the project's private containerd (`Tools/containerd.sh`).
+public enum Containerd {
+  static var script: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appending(path: "Tools/containerd.sh")
+  }
+
+  /// Runs `ctr ARGS` against the private containerd (starting it if needed).
+  public static func ctr(_ arguments: [String]) throws -> CommandRunner.Result {
+    try CommandRunner.run(URL(fileURLWithPath: "/bin/bash"), [script.path, "ctr"] + arguments)
+  }
+
+  /// Starts the private containerd (idempotent).
+  public static func start() throws {
+    let result = try CommandRunner.run(URL(fileURLWithPath: "/bin/bash"), [script.path, "start"])
+    guard result.status == 0 else { throw ToolFailure(command: "containerd.sh start", output: result.stderr) }
+  }
 }
