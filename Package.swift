@@ -95,6 +95,13 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // Benchmarks that print figures.
+    .executableTarget(
+      name: "starling-index-bench",
+      dependencies: ["StarlingFormat", "StarlingCompression"],
+      path: "Benchmarks/IndexScale",
+      swiftSettings: swiftSettings
+    ),
     // Test support: production targets never import it.
     .target(
       name: "StarlingTestSupport",

@@ -26,17 +26,28 @@ extension TarReader {
     var entry = TarEntry(path: path, kind: kind)
     entry.mode = UInt32(truncatingIfNeeded: try number(TarHeaderBlock.mode, "mode") & 0o7777)
     // Header fields are parsed only when no PAX value overrides them: writers fill overridden fields loosely.
-    if let uid = extended.uid ?? global.uid { entry.uid = uid } else { entry.uid = try number(TarHeaderBlock.uid, "uid") }
-    if let gid = extended.gid ?? global.gid { entry.gid = gid } else { entry.gid = try number(TarHeaderBlock.gid, "gid") }
-    let userName = extended.userName ?? global.userName ?? (hasNames ? Array(header.string(TarHeaderBlock.userName)) : [])
+    if let uid = extended.uid ?? global.uid {
+      entry.uid = uid
+    } else {
+      entry.uid = try number(TarHeaderBlock.uid, "uid")
+    }
+    if let gid = extended.gid ?? global.gid {
+      entry.gid = gid
+    } else {
+      entry.gid = try number(TarHeaderBlock.gid, "gid")
+    }
+    let userName =
+      extended.userName ?? global.userName ?? (hasNames ? Array(header.string(TarHeaderBlock.userName)) : [])
     entry.userName = try text(userName, path: path, what: "user name")
-    let groupName = extended.groupName ?? global.groupName
+    let groupName =
+      extended.groupName ?? global.groupName
       ?? (hasNames ? Array(header.string(TarHeaderBlock.groupName)) : [])
     entry.groupName = try text(groupName, path: path, what: "group name")
     if let mtime = extended.modificationTime ?? global.modificationTime {
       entry.modificationTime = mtime
     } else {
-      entry.modificationTime = TarTime(seconds: try headerTime(header, TarHeaderBlock.mtime, member: member, path: path))
+      entry.modificationTime = TarTime(
+        seconds: try headerTime(header, TarHeaderBlock.mtime, member: member, path: path))
     }
     entry.accessTime = extended.accessTime ?? global.accessTime
     entry.changeTime = extended.changeTime ?? global.changeTime
@@ -53,7 +64,8 @@ extension TarReader {
     case .hardLink, .symbolicLink:
       let rawTarget = extended.linkPath ?? member.longLink ?? Array(header.string(TarHeaderBlock.linkName))
       guard rawTarget.count <= limits.maxPathBytes else {
-        throw .limitExceeded(path: path, what: "a link target of \(rawTarget.count) bytes (limit \(limits.maxPathBytes))")
+        throw .limitExceeded(
+          path: path, what: "a link target of \(rawTarget.count) bytes (limit \(limits.maxPathBytes))")
       }
       let target = try text(rawTarget, path: path, what: "link target")
       guard !rawTarget.contains(0) else { throw .unsafeLinkTarget(path: path, target: target) }

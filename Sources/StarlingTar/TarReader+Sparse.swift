@@ -28,7 +28,8 @@ extension TarReader {
     }
     if let problem = map.problem(storedSize: content.storedRemaining) { throw invalid(member, entry, problem) }
     guard map.logicalSize <= limits.maxEntrySize else {
-      throw .limitExceeded(path: entry.path, what: "a sparse file of \(map.logicalSize) bytes (limit \(limits.maxEntrySize))")
+      throw .limitExceeded(
+        path: entry.path, what: "a sparse file of \(map.logicalSize) bytes (limit \(limits.maxEntrySize))")
     }
     entry.size = map.logicalSize
     content.logicalSize = map.logicalSize

@@ -20,6 +20,8 @@ public struct TarTime: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// The exact decimal form used in PAX records, e.g. "1704067200", "-0.5" or "1704067200.123456789".
   public var description: String {
     guard nanoseconds != 0 else { return String(seconds) }
+    // Not a valid time (TarWriter rejects it), but describing it must not trap.
+    guard nanoseconds < 1_000_000_000 else { return "\(seconds)s+\(nanoseconds)ns" }
     if seconds >= 0 { return "\(seconds).\(Self.fraction(nanoseconds))" }
     // -2 s + 0.5 s is written "-1.5": the magnitude's whole part is -seconds - 1, computed without overflow.
     return "-\(UInt64(bitPattern: ~seconds)).\(Self.fraction(1_000_000_000 - nanoseconds))"

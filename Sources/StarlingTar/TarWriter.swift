@@ -33,7 +33,8 @@ public struct TarWriter: Sendable {
     block.setNumber(TarHeaderBlock.gid, entry.gid, key: "gid", pax: &pax)
     block.setNumber(TarHeaderBlock.sizeField, entry.size, key: "size", pax: &pax)
     let mtime = entry.modificationTime
-    let mtimeFits = mtime.nanoseconds == 0 && mtime.seconds >= 0
+    let mtimeFits =
+      mtime.nanoseconds == 0 && mtime.seconds >= 0
       && mtime.seconds <= TarNumeric.octalLimit(width: TarHeaderBlock.mtime.count)
     if !mtimeFits { pax.add("mtime", Array(mtime.description.utf8)) }
     block.setOctal(TarHeaderBlock.mtime, mtime.seconds)  // clamped into range for readers without PAX
