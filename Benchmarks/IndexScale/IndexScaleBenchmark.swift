@@ -19,7 +19,8 @@ struct IndexScaleBenchmark {
     paths.reserveCapacity(files)
     var clock = ContinuousClock.now
     for i in 0..<files {
-      let path = "usr/lib/pkg\(i / (perDirectory * 100))/dir\(i / perDirectory)/file-\(i)-\(UInt32.random(in: 0...UInt32.max, using: &generator)).so"
+      let path =
+        "usr/lib/pkg\(i / (perDirectory * 100))/dir\(i / perDirectory)/file-\(i)-\(UInt32.random(in: 0...UInt32.max, using: &generator)).so"
       let size = UInt64.random(in: 0...40_000, using: &generator)
       builder.add(
         path: path,
@@ -57,17 +58,25 @@ struct IndexScaleBenchmark {
     var found = 0
     for _ in 0..<lookups {
       let path = paths[Int.random(in: 0..<paths.count, using: &generator)]
-      if let i = try index.lookup(path: path), try !index.chunks(of: try index.entry(i), range: 0..<4096).isEmpty || true {
+      if let i = try index.lookup(path: path),
+        try !index.chunks(of: try index.entry(i), range: 0..<4096).isEmpty || true
+      {
         found += 1
       }
     }
     let lookupTime = ContinuousClock.now - clock
     guard found == lookups else { fatalError("lookup failed: \(found) of \(lookups)") }
     print("files: \(files) in \(files / perDirectory) directories, \(frames) frames")
-    print("index: \(raw.count) bytes raw (\(raw.count / index.entryCount.asInt) B/entry), \(compressed.count) bytes zstd (\(String(format: "%.1f", Double(compressed.count) / Double(files))) B/file)")
-    print("layer stand-in: \(blobOffset) compressed bytes -> index is \(String(format: "%.2f", Double(compressed.count) * 100 / Double(blobOffset)))% of it")
+    print(
+      "index: \(raw.count) bytes raw (\(raw.count / index.entryCount.asInt) B/entry), \(compressed.count) bytes zstd (\(String(format: "%.1f", Double(compressed.count) / Double(files))) B/file)"
+    )
+    print(
+      "layer stand-in: \(blobOffset) compressed bytes -> index is \(String(format: "%.2f", Double(compressed.count) * 100 / Double(blobOffset)))% of it"
+    )
     print("build+serialize: \(buildTime), open (digest + decompress + header check): \(openTime)")
-    print("lookup path + chunks: \(lookups) in \(lookupTime) = \(String(format: "%.2f", Double(lookupTime.components.attoseconds / 1_000_000_000 + lookupTime.components.seconds * 1_000_000_000) / Double(lookups) / 1000)) µs each")
+    print(
+      "lookup path + chunks: \(lookups) in \(lookupTime) = \(String(format: "%.2f", Double(lookupTime.components.attoseconds / 1_000_000_000 + lookupTime.components.seconds * 1_000_000_000) / Double(lookups) / 1000)) µs each"
+    )
   }
 }
 

@@ -11,7 +11,9 @@ import Testing
     try Containerd.start()
     let repo = IntegrationEnvironment.uniqueRepository("convert-ctr")
     let image = "\(env.registry)/\(repo):1"
-    let convert = try CommandRunner.starling(["convert", "-q", "\(env.registry)/\(fixture.repository):\(fixture.tag)", image])
+    let convert = try CommandRunner.starling([
+      "convert", "-q", "\(env.registry)/\(fixture.repository):\(fixture.tag)", image,
+    ])
     #expect(convert.status == 0, "\(convert.stderr)")
     let pull = try Containerd.ctr(["image", "pull", "--plain-http", image])
     #expect(pull.status == 0, "\(pull.stderr)")

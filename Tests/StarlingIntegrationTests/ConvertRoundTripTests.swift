@@ -21,7 +21,9 @@ import Testing
     let layoutPath = try #require(fixture.layout)
     let repo = IntegrationEnvironment.uniqueRepository("convert-\(name)")
     let target = "\(env.registry)/\(repo):1"
-    let convert = try CommandRunner.starling(["convert", "\(env.registry)/\(fixture.repository):\(fixture.tag)", target])
+    let convert = try CommandRunner.starling([
+      "convert", "\(env.registry)/\(fixture.repository):\(fixture.tag)", target,
+    ])
     #expect(convert.status == 0, "\(convert.stderr)")
     let check = try CommandRunner.starling(["check", target])
     #expect(check.status == 0, "\(check.stderr)")
@@ -53,7 +55,9 @@ import Testing
   @Test func convertingAConvertedImageIsANoOp() async throws {
     let fixture = try Fixtures.load(env)("edge")
     let repo = IntegrationEnvironment.uniqueRepository("convert-twice")
-    let first = try CommandRunner.starling(["convert", "\(env.registry)/\(fixture.repository):\(fixture.tag)", "\(env.registry)/\(repo):1"])
+    let first = try CommandRunner.starling([
+      "convert", "\(env.registry)/\(fixture.repository):\(fixture.tag)", "\(env.registry)/\(repo):1",
+    ])
     #expect(first.status == 0, "\(first.stderr)")
     let second = try CommandRunner.starling(["convert", "\(env.registry)/\(repo):1", "\(env.registry)/\(repo):2"])
     #expect(second.status == 0, "\(second.stderr)")
@@ -71,7 +75,9 @@ import Testing
     let source = "\(env.registry)/\(fixture.repository):\(fixture.tag)"
     let all = try CommandRunner.starling(["convert", source, "\(env.registry)/\(repo):all"])
     #expect(all.status == 0, "\(all.stderr)")
-    let arm = try CommandRunner.starling(["convert", "--platform", "linux/arm64", source, "\(env.registry)/\(repo):arm"])
+    let arm = try CommandRunner.starling([
+      "convert", "--platform", "linux/arm64", source, "\(env.registry)/\(repo):arm",
+    ])
     #expect(arm.status == 0, "\(arm.stderr)")
     try await withRegistry(env.registry) { client in
       let index = try await client.manifest(repository: repo, reference: "all")
@@ -81,7 +87,10 @@ import Testing
       }
       #expect(Set(entries.manifests.compactMap { $0.platform?.description }) == ["linux/amd64", "linux/arm64/v8"])
       for entry in entries.manifests {
-        guard case .manifest(let m) = try await client.manifest(repository: repo, reference: entry.digest.description).content else {
+        guard
+          case .manifest(let m) = try await client.manifest(repository: repo, reference: entry.digest.description)
+            .content
+        else {
           Issue.record("expected a manifest")
           continue
         }

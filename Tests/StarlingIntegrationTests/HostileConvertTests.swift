@@ -77,7 +77,9 @@ import Testing
   @Test func absolutePathsAreNeutralised() async throws {
     let scratch = try Self.layout("absolute")
     let out = scratch.url.appending(path: "converted")
-    let result = try CommandRunner.starling(["convert", "oci:\(scratch.url.appending(path: "oci").path):t", "oci:\(out.path):c"])
+    let result = try CommandRunner.starling([
+      "convert", "oci:\(scratch.url.appending(path: "oci").path):t", "oci:\(out.path):c",
+    ])
     #expect(result.status == 0, "\(result.stderr)")
     let files = try CommandRunner.starling(["inspect", "--files", "oci:\(out.path):c"])
     #expect(files.stdout.contains(" abs/file "), "\(files.stdout)")
@@ -87,7 +89,9 @@ import Testing
   @Test func checkNamesTheDamagedFrame() async throws {
     let scratch = try Self.layout("plain")
     let out = scratch.url.appending(path: "converted")
-    let convert = try CommandRunner.starling(["convert", "oci:\(scratch.url.appending(path: "oci").path):t", "oci:\(out.path):c"])
+    let convert = try CommandRunner.starling([
+      "convert", "oci:\(scratch.url.appending(path: "oci").path):t", "oci:\(out.path):c",
+    ])
     #expect(convert.status == 0, "\(convert.stderr)")
     #expect(try CommandRunner.starling(["check", "oci:\(out.path):c"]).status == 0)
     // Re-home a damaged copy of the layer under a correct blob digest, so only the frame check can catch it.

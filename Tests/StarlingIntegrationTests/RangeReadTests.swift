@@ -13,14 +13,17 @@ import Testing
     let env = try IntegrationEnvironment.current()
     let fixture = try Fixtures.load(env)("python")
     let repo = IntegrationEnvironment.uniqueRepository("range-read")
-    let convert = try CommandRunner.starling(["convert", "-q", "\(env.registry)/\(fixture.repository):\(fixture.tag)", "\(env.registry)/\(repo):1"])
+    let convert = try CommandRunner.starling([
+      "convert", "-q", "\(env.registry)/\(fixture.repository):\(fixture.tag)", "\(env.registry)/\(repo):1",
+    ])
     #expect(convert.status == 0, "\(convert.stderr)")
     let scratch = try TemporaryDirectory()
     let original = scratch.url.appending(path: "original")
     try TreeTool.unpack(layout: URL(fileURLWithPath: try #require(fixture.layout)), tag: fixture.tag, into: original)
 
     try await withRegistry(env.registry) { client in
-      let image = RegistryImage(client: client, reference: ImageReference(registry: env.registry, repository: repo, tag: "1"))
+      let image = RegistryImage(
+        client: client, reference: ImageReference(registry: env.registry, repository: repo, tag: "1"))
       guard case .manifest(let manifest) = try await image.resolveRoot().content else {
         Issue.record("expected a manifest")
         return
@@ -45,7 +48,8 @@ import Testing
       for _ in 0..<60 {
         let pick = candidates[Int.random(in: 0..<candidates.count, using: &generator)]
         let start = UInt64.random(in: 0..<pick.size, using: &generator)
-        let end = Bool.random(using: &generator) ? pick.size : UInt64.random(in: start + 1...pick.size, using: &generator)
+        let end =
+          Bool.random(using: &generator) ? pick.size : UInt64.random(in: start + 1...pick.size, using: &generator)
         let bytes = try await readers[pick.reader].read(path: pick.path, range: start..<end)
         let truth = try Data(contentsOf: original.appending(path: pick.path))
         #expect(Data(bytes) == truth.subdata(in: Int(start)..<Int(end)), "\(pick.path) [\(start), \(end))")
@@ -61,7 +65,8 @@ import Testing
       let imageSize = manifest.layers.reduce(Int64(0)) { $0 + $1.size }
       print(
         "range reads: 61 reads of \(requested + span.count) file bytes fetched \(fetched) blob bytes "
-          + "(\(indexBytes) of them indexes) of a \(imageSize)-byte image (\(String(format: "%.1f", Double(fetched) * 100 / Double(imageSize)))%)")
+          + "(\(indexBytes) of them indexes) of a \(imageSize)-byte image (\(String(format: "%.1f", Double(fetched) * 100 / Double(imageSize)))%)"
+      )
       #expect(fetched < Int(imageSize) / 2)
     }
   }
