@@ -15,10 +15,12 @@ public struct ConversionOptions: Sendable {
   public var indexLevel: Int32
   /// Compression threads per layer.
   public var workers: Int
+  /// Layers converted at once.
+  public var layerConcurrency: Int
 
   public init(
     chunkSize: Int = 1 << 20, inlineLimit: Int = 64 << 10, groupSize: Int = 256 << 10, level: Int32 = 9,
-    indexLevel: Int32 = 19, workers: Int? = nil
+    indexLevel: Int32 = 19, workers: Int? = nil, layerConcurrency: Int = 2
   ) {
     self.chunkSize = chunkSize
     self.inlineLimit = min(inlineLimit, chunkSize)
@@ -26,6 +28,7 @@ public struct ConversionOptions: Sendable {
     self.level = level
     self.indexLevel = indexLevel
     self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+    self.layerConcurrency = max(1, layerConcurrency)
   }
 }
 

@@ -26,42 +26,44 @@ extension ImageConverter {
       throw ConvertError.invalidImage(
         reason: "config lists \(diffIDs.count) diff_ids for \(manifest.layers.count) layers")
     }
+    // Convert the layers this run has not seen, two at a time: decompressing and parsing a
+    // source layer is sequential, so a second layer keeps the other core busy.
+    var pending: [Descriptor] = []
+    for layer in manifest.layers where !Self.isStarlingLayer(layer) && state.converted[layer.digest] == nil {
+      guard MediaType.layerCompression(layer.mediaType) != nil else {
+        throw OCIError.unsupportedMediaType(layer.mediaType, context: "layer \(layer.digest) cannot be converted")
+      }
+      if !pending.contains(where: { $0.digest == layer.digest }) { pending.append(layer) }
+    }
+    let reports = try await withThrowingTaskGroup(of: LayerReport.self) { group in
+      var queue = pending[...]
+      var done: [LayerReport] = []
+      for _ in 0..<max(1, options.layerConcurrency) {
+        guard let layer = queue.popFirst() else { break }
+        group.addTask { try await convertLayer(layer, source, destination, observer) }
+      }
+      while let report = try await group.next() {
+        done.append(report)
+        if let layer = queue.popFirst() {
+          group.addTask { try await convertLayer(layer, source, destination, observer) }
+        }
+      }
+      return done
+    }
+    for report in reports {
+      state.converted[report.source.digest] = (report.converted, report.diffID)
+      state.reports.append(report)
+    }
     var layers: [Descriptor] = []
     var newDiffIDs: [Digest] = []
     for (layer, diffID) in zip(manifest.layers, diffIDs) {
-      if Self.isStarlingLayer(layer) {
-        layers.append(layer)
-        newDiffIDs.append(diffID)
-        continue
-      }
       if let done = state.converted[layer.digest] {
         layers.append(done.descriptor)
         newDiffIDs.append(done.diffID)
-        continue
+      } else {
+        layers.append(layer)
+        newDiffIDs.append(diffID)
       }
-      guard let compression = MediaType.layerCompression(layer.mediaType) else {
-        throw OCIError.unsupportedMediaType(layer.mediaType, context: "layer \(layer.digest) cannot be converted")
-      }
-      observer?.layerStarted(layer)
-      let started = ContinuousClock.now
-      let output = workDirectory.appending(path: "\(layer.digest.encoded).starling.zst")
-      defer { try? FileManager.default.removeItem(at: output) }
-      let converter = LayerConverter(options: options)
-      let result = try await source.withBlobFile(layer, staging: workDirectory, progress: { _ in }) { input in
-        try await runDetached {
-          try converter.convert(
-            input: input, compression: compression, output: output, name: layer.digest.short, source: layer.digest)
-        }
-      }
-      try await destination.putBlob(result.descriptor, file: output, progress: { _ in })
-      state.converted[layer.digest] = (result.descriptor, result.diffID)
-      let report = LayerReport(
-        source: layer, converted: result.descriptor, diffID: result.diffID, stats: result.stats,
-        seconds: (ContinuousClock.now - started).seconds)
-      state.reports.append(report)
-      observer?.layerFinished(report)
-      layers.append(result.descriptor)
-      newDiffIDs.append(result.diffID)
     }
     config.setDiffIDs(newDiffIDs)
     let newConfig = try config.encoded()
@@ -76,6 +78,35 @@ extension ImageConverter {
     annotations["dev.starling.converted-from"] = document.descriptor.digest.description
     return try ManifestDocument.encoding(
       Manifest(mediaType: MediaType.ociManifest, config: configDescriptor, layers: layers, annotations: annotations))
+  }
+}
+
+extension ImageConverter {
+  /// Converts one layer into the work directory and stores the result at the destination.
+  func convertLayer(
+    _ layer: Descriptor, _ source: some ImageSource, _ destination: some ImageDestination,
+    _ observer: (any ConversionObserver)?
+  ) async throws -> LayerReport {
+    guard let compression = MediaType.layerCompression(layer.mediaType) else {
+      throw OCIError.unsupportedMediaType(layer.mediaType, context: "layer \(layer.digest) cannot be converted")
+    }
+    observer?.layerStarted(layer)
+    let started = ContinuousClock.now
+    let output = workDirectory.appending(path: "\(layer.digest.encoded).starling.zst")
+    defer { try? FileManager.default.removeItem(at: output) }
+    let converter = LayerConverter(options: options)
+    let result = try await source.withBlobFile(layer, staging: workDirectory, progress: { _ in }) { input in
+      try await runDetached {
+        try converter.convert(
+          input: input, compression: compression, output: output, name: layer.digest.short, source: layer.digest)
+      }
+    }
+    try await destination.putBlob(result.descriptor, file: output, progress: { _ in })
+    let report = LayerReport(
+      source: layer, converted: result.descriptor, diffID: result.diffID, stats: result.stats,
+      seconds: (ContinuousClock.now - started).seconds)
+    observer?.layerFinished(report)
+    return report
   }
 }
 

@@ -9,9 +9,12 @@ extension TarReader {
       guard let realSize = sparse.realSize else {
         throw invalid(member, entry, "GNU sparse keys without GNU.sparse.realsize or GNU.sparse.size")
       }
+      guard (sparse.major ?? 0) <= 1 else {
+        throw .unsupported(path: entry.path, reason: "GNU sparse format \(sparse.major ?? 0).x is unknown")
+      }
       map = TarSparseMap(logicalSize: realSize)
       if sparse.mapIsInData {
-        guard sparse.minor == 0 else {
+        guard (sparse.minor ?? 0) == 0 else {
           throw .unsupported(path: entry.path, reason: "GNU sparse format 1.\(sparse.minor ?? 0) is unknown")
         }
         map.segments = try readSparseMapFromData(member, entry)

@@ -13,6 +13,7 @@ struct TarSparseMap {
   ///
   /// Runs must be in order, must not overlap, must lie within the file, and must add up to the stored data.
   func problem(storedSize: Int64) -> String? {
+    guard logicalSize >= 0 else { return "the sparse file's size is negative" }
     var end: Int64 = 0
     var total: Int64 = 0
     for segment in segments {
