@@ -49,7 +49,10 @@ public struct LayerConverter: Sendable {
     let pipeline = try FramePipeline(workerCount: options.workers, level: options.level)
     do {
       var run = try LayerRun(options: options, name: name, output: output, pipeline: pipeline)
-      try run.copyEntries(from: TarReader(source: ByteStreamSource(stream: stream, layer: name)))
+      // containerd's applier (Go's archive/tar) ignores PAX global headers; so does the copy.
+      var limits = TarLimits()
+      limits.appliesGlobalHeaders = false
+      try run.copyEntries(from: TarReader(source: ByteStreamSource(stream: stream, layer: name), limits: limits))
       var result = try run.finish()
       if let source { result.descriptor.annotations?[LayerAnnotation.source] = source.description }
       return result

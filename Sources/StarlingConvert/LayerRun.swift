@@ -44,6 +44,8 @@ struct LayerRun {
       try record(entry, contentOffset: contentOffset)
       if group.count >= options.groupSize { try flushGroup() }
     }
+    // Read the source to its end so its compression trailer (gzip CRC and length) is checked.
+    _ = try tar { () throws(TarError) in try reader.drain() }
     emit(TarWriter.endOfArchive)
     try flushGroup()
   }

@@ -55,6 +55,15 @@ extension ChunkIndex {
     let o = framesOffset + Int(index) * LayerFormat.frameRecordSize
     let canonical = u32(o + 24)
     guard canonical <= index else { throw .outOfBounds(record: "frame", index: Int(index), field: "canonical") }
+    // Validated here so every caller's offset arithmetic stays within the tar stream and blob.
+    let (streamEnd, streamOverflow) = u64(o).addingReportingOverflow(UInt64(u32(o + 20)))
+    guard !streamOverflow, streamEnd <= tarSize else {
+      throw .outOfBounds(record: "frame", index: Int(index), field: "stream offset")
+    }
+    let (blobEnd, blobOverflow) = u64(o + 8).addingReportingOverflow(UInt64(u32(o + 16)))
+    guard !blobOverflow, blobEnd <= dataSize else {
+      throw .outOfBounds(record: "frame", index: Int(index), field: "blob offset")
+    }
     return FrameRecord(
       streamOffset: u64(o), blobOffset: u64(o + 8), compressedSize: u32(o + 16), uncompressedSize: u32(o + 20),
       canonical: canonical, isChunk: u32(o + 28) == 0, digest: Digest(sha256: bytes[o + 32..<o + 64]))
@@ -89,9 +98,12 @@ extension ChunkIndex {
     guard target.isRegular else { return [] }
     let clamped = min(range.lowerBound, target.size)..<min(range.upperBound, target.size)
     guard !clamped.isEmpty else { return [] }
+    let (contentEnd, overflow) = target.streamOffset.addingReportingOverflow(target.size)
+    guard !overflow, contentEnd <= tarSize else {
+      throw .outOfBounds(record: "entry", index: Int(record.index), field: "content")
+    }
     let start = target.streamOffset + clamped.lowerBound
     let end = target.streamOffset + clamped.upperBound
-    guard end <= tarSize else { throw .outOfBounds(record: "entry", index: Int(record.index), field: "content") }
     var slices: [ChunkSlice] = []
     for i in try frames(covering: start..<end) {
       let f = try frame(i)

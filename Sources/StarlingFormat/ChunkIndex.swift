@@ -46,12 +46,16 @@ public struct ChunkIndex: Sendable {
     chunkSize = UInt32(littleEndianBytes: bytes[56..<60])
     diffID = Digest(sha256: bytes[64..<96])
     guard entryCount >= 1 else { throw .inconsistent(reason: "no root entry") }
-    // 64-bit arithmetic: counts are attacker-controlled and must not overflow.
+    // Counts are attacker-controlled: bound each (32-bit counts × 64-byte records and a
+    // 31-bit string table cannot overflow 64 bits) before adding.
+    guard strings <= UInt64(Int32.max) else {
+      throw .inconsistent(reason: "string table of \(strings) bytes exceeds 2 GiB")
+    }
     let expected =
       UInt64(LayerFormat.indexHeaderSize) + UInt64(entryCount) * UInt64(LayerFormat.entryRecordSize)
       + UInt64(frameCount) * UInt64(LayerFormat.frameRecordSize) + UInt64(xattrCount)
       * UInt64(LayerFormat.xattrRecordSize) + strings
-    guard strings <= UInt64(Int32.max), expected == UInt64(bytes.count) else {
+    guard expected == UInt64(bytes.count) else {
       throw .truncated(what: "index sections", expected: Int(clamping: expected), actual: bytes.count)
     }
     self.bytes = bytes

@@ -98,6 +98,10 @@ import Testing
     var huge = good
     huge[16] = 0xFF; huge[17] = 0xFF; huge[18] = 0xFF; huge[19] = 0xFF  // entry count
     #expect(throws: IndexFormatError.self) { try ChunkIndex(bytes: huge) }
+    // Found by the fuzzer: a string-table size near 2^64 overflowed the size check.
+    var hugeStrings = good
+    for i in 32..<40 { hugeStrings[i] = 0xFF }
+    #expect(throws: IndexFormatError.self) { try ChunkIndex(bytes: hugeStrings) }
     // A name pointing outside the string table.
     var badName = good
     let count = Int(UInt32(littleEndianBytes: good[16..<20]))

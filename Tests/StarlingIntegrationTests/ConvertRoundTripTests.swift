@@ -15,9 +15,10 @@ import Testing
     env = try IntegrationEnvironment.current()
   }
 
-  @Test(arguments: ["small", "python", "edge"])
-  func convertedImageUnpacksToTheSameTree(name: String) async throws {
-    let fixture = try Fixtures.load(env)(name)
+  @Test(arguments: [("small", "latest"), ("python", "latest"), ("edge", "latest"), ("edge", "pax-global")])
+  func convertedImageUnpacksToTheSameTree(name: String, tag: String) async throws {
+    var fixture = try Fixtures.load(env)(name)
+    fixture.tag = tag
     let layoutPath = try #require(fixture.layout)
     let repo = IntegrationEnvironment.uniqueRepository("convert-\(name)")
     let target = "\(env.registry)/\(repo):1"

@@ -16,12 +16,13 @@ import Testing
     }
   }
 
-  @Test(arguments: ["edge", "small", "python"])
+  /// Skipped (reported as such) only when the fixtures were never built; a missing layer inside them fails.
+  @Test(
+    .enabled(
+      if: FileManager.default.fileExists(atPath: FixtureLayerTests.root),
+      "\(FixtureLayerTests.root) does not exist: run Tools/fixtures.sh to build the fixture images"),
+    arguments: ["edge", "small", "python"])
   func layersMatchPython(_ fixture: String) throws {
-    guard FileManager.default.fileExists(atPath: Self.root) else {
-      print("note: skipping \(fixture) fixture layers: \(Self.root) does not exist (run Tools/fixtures.sh)")
-      return
-    }
     let layers = try Self.layers(of: fixture)
     #expect(!layers.isEmpty, "\(fixture) has layers")
     let directory = try TemporaryDirectory()
@@ -29,7 +30,7 @@ import Testing
     var all: [(TarEntry, UInt32)] = []
     for layer in layers {
       let tar = directory.path("layer.tar")
-      let (_, _) = try Tool.run(["sh", "-c", "gzip -dc \"$0\" > \"$1\"", layer, tar])
+      try Tool.run(["sh", "-c", "gzip -dc \"$0\" > \"$1\"", layer, tar])
       let members = try readWithChecksums(path: tar)
       PythonOracle.expectSame(members, try PythonOracle.list(tar), "\(fixture) \(layer.suffix(12))")
       all += members

@@ -210,7 +210,9 @@ import Testing
       + member(RawHeader("s", size: 10), [UInt8](repeating: 1, count: 10))
     let noRealSize =
       pax([("GNU.sparse.map", "0,10")]) + member(RawHeader("s", size: 10), [UInt8](repeating: 1, count: 10))
-    for archive in [overlapping, wrongTotal, beyondEnd, noRealSize] {
+    var negative = RawHeader("s", type: "S", magic: .gnu)
+    negative.base256(483, 12, -1)
+    for archive in [overlapping, wrongTotal, beyondEnd, noRealSize, member(negative)] {
       guard case .invalidHeader? = error(reading: archive + endMarker) else {
         Issue.record("accepted an inconsistent sparse map")
         continue
