@@ -25,18 +25,11 @@ extension RegistryClient {
         .invalidContent, registry: registry, repository: repository, operation: operation,
         detail: "blob of \(descriptor.size) bytes exceeds the in-memory limit of \(limit)")
     }
-    let response = try await send(
+    let data = try await withRetriedBody(
       RegistryRequest(
         method: .GET, path: path(repository, "blobs/\(descriptor.digest)"), operation: operation,
-        repository: repository, scopes: [.pull(repository)]))
-    let data: Data
-    do {
-      data = Data(try await response.body.collect(upTo: Int(descriptor.size)).readableBytesView)
-    } catch {
-      throw RegistryError(
-        .integrity, registry: registry, repository: repository, operation: operation,
-        detail: "body is larger than the descriptor's \(descriptor.size) bytes or was cut: \(error)")
-    }
+        repository: repository, scopes: [.pull(repository)])
+    ) { response in Data(try await response.body.collect(upTo: Int(descriptor.size)).readableBytesView) }
     do {
       try descriptor.verify(data)
     } catch {
@@ -53,37 +46,39 @@ extension RegistryClient {
   public func blob(repository: String, digest: Digest, range: Range<Int64>) async throws -> Data {
     let operation = "GET blob \(digest) bytes \(range.lowerBound)-\(range.upperBound - 1)"
     guard !range.isEmpty else { return Data() }
-    let response = try await send(
+    return try await withRetriedBody(
       RegistryRequest(
         method: .GET, path: path(repository, "blobs/\(digest)"),
         headers: [("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)")], operation: operation,
-        repository: repository, scopes: [.pull(repository)]))
-    func violation(_ detail: String) -> RegistryError {
-      RegistryError(
-        .protocolViolation, registry: registry, repository: repository, operation: operation,
-        status: response.status.code, detail: detail)
-    }
-    if response.status == .partialContent {
-      let header = response.headers.first(name: "Content-Range") ?? ""
-      guard let served = ContentRange(header), served.start == range.lowerBound, served.end == range.upperBound - 1
-      else { throw violation("Content-Range '\(header)' does not match the requested range") }
-      let body = try await response.body.collect(upTo: range.count)
-      guard body.readableBytes == range.count else {
-        throw violation("206 body has \(body.readableBytes) bytes, expected \(range.count)")
+        repository: repository, scopes: [.pull(repository)])
+    ) { response in
+      func violation(_ detail: String) -> RegistryError {
+        RegistryError(
+          .protocolViolation, registry: registry, repository: repository, operation: operation,
+          status: response.status.code, detail: detail)
       }
-      return Data(body.readableBytesView)
+      if response.status == .partialContent {
+        let header = response.headers.first(name: "Content-Range") ?? ""
+        guard let served = ContentRange(header), served.start == range.lowerBound, served.end == range.upperBound - 1
+        else { throw violation("Content-Range '\(header)' does not match the requested range") }
+        let body = try await response.body.collect(upTo: range.count)
+        guard body.readableBytes == range.count else {
+          throw violation("206 body has \(body.readableBytes) bytes, expected \(range.count)")
+        }
+        return Data(body.readableBytesView)
+      }
+      // A server that ignores Range sends the whole blob; take the slice from it.
+      guard range.upperBound <= 1 << 30 else { throw violation("server ignored Range for a large blob") }
+      var collected = Data()
+      for try await buffer in response.body {
+        collected.append(contentsOf: buffer.readableBytesView)
+        if collected.count >= range.upperBound { break }
+      }
+      guard collected.count >= range.upperBound else {
+        throw violation("blob is \(collected.count) bytes, shorter than the requested range")
+      }
+      return collected.subdata(in: Int(range.lowerBound)..<Int(range.upperBound))
     }
-    // A server that ignores Range sends the whole blob; take the slice from it.
-    guard range.upperBound <= 1 << 30 else { throw violation("server ignored Range for a large blob") }
-    var collected = Data()
-    for try await buffer in response.body {
-      collected.append(contentsOf: buffer.readableBytesView)
-      if collected.count >= range.upperBound { break }
-    }
-    guard collected.count >= range.upperBound else {
-      throw violation("blob is \(collected.count) bytes, shorter than the requested range")
-    }
-    return collected.subdata(in: Int(range.lowerBound)..<Int(range.upperBound))
   }
 }
 

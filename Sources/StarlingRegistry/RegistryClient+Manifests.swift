@@ -13,33 +13,26 @@ extension RegistryClient {
   public func manifest(repository: String, reference: String) async throws -> ManifestDocument {
     let digest = try? Digest(parsing: reference)
     let operation = "GET manifest \(reference)"
-    let response = try await send(
+    let (body, headers) = try await withRetriedBody(
       RegistryRequest(
         method: .GET, path: path(repository, "manifests/\(reference)"),
         headers: [("Accept", MediaType.acceptedManifests.joined(separator: ", "))], operation: operation,
-        repository: repository, scopes: [.pull(repository)]))
-    let body: ByteBuffer
-    do {
-      body = try await response.body.collect(upTo: configuration.maxManifestBytes)
-    } catch {
-      throw RegistryError(
-        .invalidContent, registry: registry, repository: repository, operation: operation,
-        detail: "manifest larger than \(configuration.maxManifestBytes) bytes or truncated: \(error)")
-    }
+        repository: repository, scopes: [.pull(repository)])
+    ) { response in (try await response.body.collect(upTo: configuration.maxManifestBytes), response.headers) }
     let bytes = Data(body.readableBytesView)
     let actual = Digest.sha256(of: bytes)
     if let digest, digest != actual {
       throw RegistryError.integrity(
         registry: registry, repository: repository, operation: operation, expected: digest, actual: actual)
     }
-    if let header = response.headers.first(name: "Docker-Content-Digest"), let claimed = try? Digest(parsing: header),
+    if let header = headers.first(name: "Docker-Content-Digest"), let claimed = try? Digest(parsing: header),
       claimed.algorithm == "sha256", claimed != actual
     {
       throw RegistryError.integrity(
         registry: registry, repository: repository, operation: operation, expected: claimed, actual: actual)
     }
     do {
-      return try ManifestDocument(bytes: bytes, mediaType: response.headers.first(name: "Content-Type"))
+      return try ManifestDocument(bytes: bytes, mediaType: headers.first(name: "Content-Type"))
     } catch {
       throw RegistryError(
         .invalidContent, registry: registry, repository: repository, operation: operation, detail: "\(error)")

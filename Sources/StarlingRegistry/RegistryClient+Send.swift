@@ -148,3 +148,35 @@ extension RegistryClient {
     return "\(components.scheme ?? "")://\(components.host ?? ""):\(components.port ?? 0)"
   }
 }
+
+extension RegistryClient {
+  /// Sends `request` and hands the response to `consume`, which reads the body. A body that
+  /// breaks off or stalls (connection reset, read timeout) is fetched again, up to the retry
+  /// limit; `RegistryError`s thrown by `consume` (bad content) are final.
+  func withRetriedBody<T>(
+    _ request: RegistryRequest, _ consume: (HTTPClientResponse) async throws -> T
+  ) async throws -> T {
+    var attempt = 1
+    while true {
+      let response = try await send(request)
+      do {
+        return try await consume(response)
+      } catch let error as RegistryError {
+        throw error
+      } catch is NIOTooManyBytesError {
+        throw RegistryError(
+          .invalidContent, registry: registry, repository: request.repository, operation: request.operation,
+          status: response.status.code, detail: "response body is larger than expected")
+      } catch {
+        guard request.retryable, attempt < configuration.retry.maxAttempts, !Task.isCancelled else {
+          throw RegistryError(
+            .transport, registry: registry, repository: request.repository, operation: request.operation,
+            detail: "response body broke off after \(attempt) attempt\(attempt == 1 ? "" : "s"): \(error)")
+        }
+        logger.info("re-fetching broken response", metadata: ["op": "\(request.operation)", "error": "\(error)"])
+        try await configuration.retry.backoff(attempt: attempt)
+        attempt += 1
+      }
+    }
+  }
+}

@@ -66,6 +66,27 @@ import Testing
     }
   }
 
+  @Test func brokenRangeAndManifestBodiesAreFetchedAgain() async throws {
+    try await withProxiedImage(seed: 36) { proxy, client, image, repo in
+      let layer = try #require(image.layers.first)
+      proxy.add(.init(method: "GET", pathContains: "/blobs/", fault: .cutBody(after: 1000), times: 1))
+      proxy.add(.init(method: "GET", pathContains: "/manifests/", fault: .cutBody(after: 10), times: 1))
+      let slice = try await client.blob(repository: repo, digest: layer.digest, range: 5000..<90_000)
+      #expect(slice == (try image.bytes(layer)).subdata(in: 5000..<90_000))
+      #expect(try await client.manifest(repository: repo, reference: "t").bytes == image.manifest.bytes)
+      #expect(proxy.requests.filter { $0.contains("/blobs/") }.count == 2)
+      // Always broken: a clear transport error after the retries.
+      proxy.add(.init(method: "GET", pathContains: "/blobs/", fault: .cutBody(after: 1000)))
+      do {
+        _ = try await client.blob(repository: repo, digest: layer.digest, range: 0..<50_000)
+        Issue.record("expected failure")
+      } catch let error as RegistryError {
+        #expect(error.kind == .transport)
+        #expect(error.description.contains("broke off after 3 attempts"))
+      }
+    }
+  }
+
   @Test func registryDyingMidDownloadLeavesNoPartialFile() async throws {
     try await withProxiedImage(seed: 34) { proxy, client, image, repo in
       let layer = try #require(image.layers.first)

@@ -14,7 +14,7 @@ func withRegistry<T>(
   _ body: (RegistryClient) async throws -> T
 ) async throws -> T {
   let provider = StaticCredentials(credentials.map { [registry: $0] } ?? [:])
-  let config = RegistryConfiguration(credentials: provider, retry: retry, readTimeout: .seconds(5))
+  let config = RegistryConfiguration(credentials: provider, retry: retry)
   return try await RegistryClient.withHTTPClient(configuration: config) { http in
     try await body(RegistryClient(registry: registry, http: http, configuration: config))
   }
