@@ -49,11 +49,21 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .target(
+      name: "StarlingCache",
+      dependencies: ["StarlingFormat"],
+      swiftSettings: swiftSettings
+    ),
+    .target(
       name: "StarlingConvert",
       dependencies: ["StarlingTar", "StarlingFormat", "StarlingCompression", "StarlingOCI"],
       swiftSettings: swiftSettings
     ),
     // Network.
+    .target(
+      name: "StarlingFetch",
+      dependencies: ["StarlingCache", "StarlingFormat", "StarlingCompression", "StarlingOCI"],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "StarlingRegistry",
       dependencies: [
@@ -128,6 +138,19 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "StarlingCacheTests",
+      dependencies: ["StarlingCache", "StarlingFormat"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "StarlingFetchTests",
+      dependencies: [
+        "StarlingFetch", "StarlingCache", "StarlingFormat", "StarlingCompression", "StarlingOCI", "StarlingConvert",
+        "StarlingTar",
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "StarlingOCITests",
       dependencies: ["StarlingOCI", "StarlingFormat"],
       swiftSettings: swiftSettings
@@ -145,7 +168,7 @@ let package = Package(
       name: "StarlingIntegrationTests",
       dependencies: [
         "StarlingRegistry", "StarlingOCI", "StarlingFormat", "StarlingTestSupport",
-        "StarlingCommands",
+        "StarlingCommands", "StarlingFetch", "StarlingCache", "StarlingConvert",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
