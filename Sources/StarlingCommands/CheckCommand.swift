@@ -22,13 +22,11 @@ struct CheckCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let location = try ImageLocation(parsing: image)
-      let wanted = try platform.map { p throws(OCIError) in try Platform(parsing: p) }
-      let config = try registryOptions.configuration(for: [(location, nil)])
+      let wanted = try parsePlatform(platform)
       let work = URL(fileURLWithPath: NSTemporaryDirectory()).appending(path: "starling-check-\(UUID().uuidString)")
       defer { try? FileManager.default.removeItem(at: work) }
-      try await RegistryClient.withHTTPClient(configuration: config) { http in
-        let endpoint = try ImageEndpoint(location, http: http, config: config, create: false)
+      try await registryOptions.withEndpoints([.init(argument: image)]) { endpoints in
+        let endpoint = endpoints[0]
         let report = try await ImageChecker(platform: wanted, workDirectory: work).check(endpoint.source)
         print(
           "OK: \(endpoint.source.displayName): \(report.manifests) manifest(s), \(report.layers) layer(s), "

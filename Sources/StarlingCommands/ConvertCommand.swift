@@ -69,16 +69,16 @@ struct ConvertCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let from = try ImageLocation(parsing: source)
-      let to = try ImageLocation(parsing: destination)
-      let wanted = try platform.map { p throws(OCIError) in try Platform(parsing: p) }
-      let config = try registryOptions.configuration(for: [(from, sourceCreds), (to, destinationCreds)])
-      let work = URL(fileURLWithPath: workDir ?? NSTemporaryDirectory()).appending(
-        path: "starling-convert-\(UUID().uuidString)")
+      let wanted = try parsePlatform(platform)
+      let work = URL(fileURLWithPath: workDir ?? NSTemporaryDirectory())
+        .appending(path: "starling-convert-\(UUID().uuidString)")
       defer { try? FileManager.default.removeItem(at: work) }
-      try await RegistryClient.withHTTPClient(configuration: config) { http in
-        let src = try ImageEndpoint(from, http: http, config: config, create: false)
-        let dst = try ImageEndpoint(to, http: http, config: config, create: true)
+      let specs: [RegistryOptions.EndpointSpec] = [
+        .init(argument: source, credentials: sourceCreds),
+        .init(argument: destination, credentials: destinationCreds, create: true),
+      ]
+      try await registryOptions.withEndpoints(specs) { endpoints in
+        let (src, dst) = (endpoints[0], endpoints[1])
         let options = ConversionOptions(
           chunkSize: chunkSize, inlineLimit: min(64 << 10, chunkSize), level: level, workers: jobs)
         let converter = ImageConverter(options: options, platform: wanted, workDirectory: work)

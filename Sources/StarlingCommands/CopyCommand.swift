@@ -63,14 +63,14 @@ struct CopyCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let from = try ImageLocation(parsing: source)
-      let to = try ImageLocation(parsing: destination)
-      let wanted = try platform.map { p throws(OCIError) in try Platform(parsing: p) }
-      let config = try registryOptions.configuration(for: [(from, sourceCreds), (to, destinationCreds)])
+      let wanted = try parsePlatform(platform)
       let started = ContinuousClock.now
-      try await RegistryClient.withHTTPClient(configuration: config) { http in
-        let src = try ImageEndpoint(from, http: http, config: config, create: false)
-        let dst = try ImageEndpoint(to, http: http, config: config, create: true, chunkSize: chunkSize)
+      let specs: [RegistryOptions.EndpointSpec] = [
+        .init(argument: source, credentials: sourceCreds),
+        .init(argument: destination, credentials: destinationCreds, create: true),
+      ]
+      try await registryOptions.withEndpoints(specs, uploadChunkSize: chunkSize) { endpoints in
+        let (src, dst) = (endpoints[0], endpoints[1])
         let progress = quiet ? nil : TerminalProgress()
         defer { progress?.stop() }
         let report = try await ImageCopier(platform: wanted, concurrency: jobs)

@@ -29,11 +29,9 @@ struct InspectCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let location = try ImageLocation(parsing: image)
-      let wanted = try platform.map { p throws(OCIError) in try Platform(parsing: p) }
-      let config = try registryOptions.configuration(for: [(location, nil)])
-      try await RegistryClient.withHTTPClient(configuration: config) { http in
-        let endpoint = try ImageEndpoint(location, http: http, config: config, create: false)
+      let wanted = try parsePlatform(platform)
+      try await registryOptions.withEndpoints([.init(argument: image)]) { endpoints in
+        let endpoint = endpoints[0]
         var result: [String: [LayerSummary]] = [:]
         for (name, manifest) in try await ManifestWalker.manifests(of: endpoint.source, platform: wanted) {
           var layers: [LayerSummary] = []

@@ -42,13 +42,16 @@ public actor ChunkFetcher {
   /// Bytes `range` of regular file `entry` (clamped to its size).
   public func read(entry: UInt32, range: Range<UInt64>) async throws -> [UInt8] {
     let record = try index.entry(entry)
+    guard try index.entry(record.canonical).isRegular else { throw FetchError.notAFile(entry: entry) }
     let slices = try index.chunks(of: record, range: range)
     var decoded: [UInt32: [UInt8]] = [:]
     for (canonical, content) in try await frames(Set(slices.map(\.frame.canonical))) { decoded[canonical] = content }
     var output: [UInt8] = []
     output.reserveCapacity(slices.reduce(0) { $0 + $1.length })
     for slice in slices {
-      guard let content = decoded[slice.frame.canonical] else { throw FetchError.notAFile(entry: entry) }
+      guard let content = decoded[slice.frame.canonical] else {
+        throw FetchError.frameLost(frame: slice.frame.canonical)
+      }
       output += content[slice.offsetInFrame..<slice.offsetInFrame + slice.length]
     }
     return output
@@ -78,7 +81,7 @@ public actor ChunkFetcher {
     // Take the tasks before the first suspension: a finished task removes itself from `inflight`.
     let waiting = wanted.filter { result[$0] == nil }.map { ($0, inflight[$0]) }
     for (i, task) in waiting {
-      guard let task else { throw FetchError.notAFile(entry: i) }
+      guard let task else { throw FetchError.frameLost(frame: i) }
       result[i] = try await task.value
     }
     return result
@@ -102,7 +105,7 @@ public actor ChunkFetcher {
       for (i, _) in run {
         inflight[i] = Task {
           defer { self.finished(i) }
-          guard let content = try await task.value[i] else { throw FetchError.notAFile(entry: i) }
+          guard let content = try await task.value[i] else { throw FetchError.frameLost(frame: i) }
           return content
         }
       }

@@ -29,6 +29,7 @@ import Testing
     let again = ChunkFetcher(layer: layer.descriptor, index: layer.index, store: store, sources: [source])
     #expect(try await again.read(entry: big, range: 0..<100) == Array(layer.files["big.bin"]![0..<100]))
     #expect(await source.requests.count == before)
+    await #expect(throws: FetchError.self) { _ = try await fetcher.read(entry: try layer.entry("small"), range: 0..<1) }
   }
 
   @Test func concurrentReadersShareOneFetchPerFrame() async throws {
