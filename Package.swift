@@ -61,7 +61,7 @@ let package = Package(
     // Network.
     .target(
       name: "StarlingFetch",
-      dependencies: ["StarlingCache", "StarlingFormat", "StarlingCompression", "StarlingOCI"],
+      dependencies: ["StarlingCache", "StarlingFormat", "StarlingOCI"],
       swiftSettings: swiftSettings
     ),
     .target(

@@ -1,5 +1,4 @@
 import Foundation
-import StarlingCompression
 public import StarlingFormat
 public import StarlingOCI
 
@@ -40,7 +39,7 @@ public final class StarlingLayerReader: Sendable {
       for frame in run.frames {
         let start = Int(frame.blobOffset - UInt64(run.blobRange.lowerBound))
         let bytes = data[data.startIndex + start..<data.startIndex + start + Int(frame.compressedSize)]
-        frames[frame.canonical] = try Self.decode(Array(bytes), frame)
+        frames[frame.canonical] = try frame.decode(Array(bytes))
       }
     }
     for slice in slices {
@@ -50,17 +49,6 @@ public final class StarlingLayerReader: Sendable {
       output += content[slice.offsetInFrame..<slice.offsetInFrame + slice.length]
     }
     return output
-  }
-
-  /// Decompresses a frame and checks its size and sha256.
-  static func decode(_ compressed: [UInt8], _ frame: FrameRecord) throws -> [UInt8] {
-    let content = try ZstdDecompressor().decompressFrame(compressed, expectedSize: Int(frame.uncompressedSize))
-    let actual = Digest.sha256(of: content)
-    guard actual == frame.digest else {
-      throw IndexFormatError.digestMismatch(
-        what: "frame at blob offset \(frame.blobOffset)", expected: frame.digest, actual: actual)
-    }
-    return content
   }
 
   /// Groups frames (fetching each canonical copy once) into runs adjacent in the blob.

@@ -1,6 +1,5 @@
 import Foundation
 import StarlingCache
-import StarlingCompression
 import StarlingFormat
 import StarlingOCI
 
@@ -25,7 +24,7 @@ extension ChunkFetcher {
           let start = data.startIndex + Int(frame.blobOffset - first.blobOffset)
           let compressed = Array(data[start..<start + Int(frame.compressedSize)])
           do {
-            decoded[i] = try decode(compressed, frame)
+            decoded[i] = try frame.decode(compressed)
           } catch {
             stats.corruptFrames += 1
             throw error
@@ -40,16 +39,5 @@ extension ChunkFetcher {
       }
     }
     throw FetchError.unavailable(layer: layer.digest.short, blobRange: range, failures: failures)
-  }
-
-  /// Decompresses a frame and checks its size and sha256.
-  nonisolated func decode(_ compressed: [UInt8], _ frame: FrameRecord) throws -> [UInt8] {
-    let content = try ZstdDecompressor().decompressFrame(compressed, expectedSize: Int(frame.uncompressedSize))
-    let actual = Digest.sha256(of: content)
-    guard actual == frame.digest else {
-      throw IndexFormatError.digestMismatch(
-        what: "frame at blob offset \(frame.blobOffset)", expected: frame.digest, actual: actual)
-    }
-    return content
   }
 }

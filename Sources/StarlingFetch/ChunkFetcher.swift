@@ -1,6 +1,5 @@
 import Foundation
 public import StarlingCache
-import StarlingCompression
 public import StarlingFormat
 public import StarlingOCI
 
@@ -66,7 +65,7 @@ public actor ChunkFetcher {
       if inflight[i] != nil { continue }
       let frame = try index.frame(i)
       if let stored = try await store.get(key(frame)) {
-        if let content = try? decode(stored, frame) {
+        if let content = try? frame.decode(stored) {
           stats.cacheHits += 1
           result[i] = content
           continue
