@@ -13,16 +13,8 @@ import Testing
 /// and a source that flips bits is caught with the registry serving instead.
 @Suite(.serialized) struct FetchIntegrationTests {
   @Test func fetcherServesTheOriginalBytesAndCachesThemOnDisk() async throws {
-    let env = try IntegrationEnvironment.current()
-    let fixture = try Fixtures.load(env)("python")
-    let repo = IntegrationEnvironment.uniqueRepository("fetch")
-    let convert = try CommandRunner.starling([
-      "convert", "-q", "\(env.registry)/\(fixture.repository):\(fixture.tag)", "\(env.registry)/\(repo):1",
-    ])
-    #expect(convert.status == 0, "\(convert.stderr)")
-    let scratch = try TemporaryDirectory()
-    let original = scratch.url.appending(path: "original")
-    try TreeTool.unpack(layout: URL(fileURLWithPath: try #require(fixture.layout)), tag: fixture.tag, into: original)
+    let converted = try ConvertedFixture("python", repositoryPrefix: "fetch")
+    let (env, repo, scratch, original) = (converted.env, converted.repository, converted.scratch, converted.original)
     let proxy = try await FaultProxy(upstream: "http://\(env.registry)")
     defer { Task { try? await proxy.shutdown() } }
     proxy.add(.init(method: "GET", pathContains: "/blobs/", fault: .corrupt(at: 100)))

@@ -36,3 +36,27 @@ struct Fixtures {
     return fixture
   }
 }
+
+/// A fixture converted by `starling convert` into a fresh repository of the test registry,
+/// with the original image unpacked by the reference unpacker for byte comparisons.
+struct ConvertedFixture {
+  let env: IntegrationEnvironment
+  let fixture: Fixtures.Fixture
+  let repository: String
+  let scratch: TemporaryDirectory
+  let original: URL
+
+  init(_ name: String, repositoryPrefix: String) throws {
+    env = try IntegrationEnvironment.current()
+    fixture = try Fixtures.load(env)(name)
+    repository = IntegrationEnvironment.uniqueRepository(repositoryPrefix)
+    let convert = try CommandRunner.starling([
+      "convert", "-q", "\(env.registry)/\(fixture.repository):\(fixture.tag)", "\(env.registry)/\(repository):1",
+    ])
+    guard convert.status == 0 else { throw ToolFailure(command: "starling convert", output: convert.stderr) }
+    scratch = try TemporaryDirectory()
+    original = scratch.url.appending(path: "original")
+    guard let layout = fixture.layout else { throw MissingEnvironment(name: "layout of fixture '\(name)'") }
+    try TreeTool.unpack(layout: URL(fileURLWithPath: layout), tag: fixture.tag, into: original)
+  }
+}

@@ -10,16 +10,8 @@ import Testing
 /// from the real registry, zstd decode, compared with the original image's files.
 @Suite(.serialized) struct RangeReadTests {
   @Test func randomFileRangesMatchTheOriginalBytes() async throws {
-    let env = try IntegrationEnvironment.current()
-    let fixture = try Fixtures.load(env)("python")
-    let repo = IntegrationEnvironment.uniqueRepository("range-read")
-    let convert = try CommandRunner.starling([
-      "convert", "-q", "\(env.registry)/\(fixture.repository):\(fixture.tag)", "\(env.registry)/\(repo):1",
-    ])
-    #expect(convert.status == 0, "\(convert.stderr)")
-    let scratch = try TemporaryDirectory()
-    let original = scratch.url.appending(path: "original")
-    try TreeTool.unpack(layout: URL(fileURLWithPath: try #require(fixture.layout)), tag: fixture.tag, into: original)
+    let converted = try ConvertedFixture("python", repositoryPrefix: "range-read")
+    let (env, repo, original) = (converted.env, converted.repository, converted.original)
 
     try await withRegistry(env.registry) { client in
       let image = RegistryImage(
