@@ -64,6 +64,28 @@ let package = Package(
       dependencies: ["StarlingCache", "StarlingFormat", "StarlingOCI"],
       swiftSettings: swiftSettings
     ),
+    // The kernel boundary: syscalls, FUSE.
+    .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+    .target(name: "StarlingSystem", swiftSettings: swiftSettings),
+    .target(
+      name: "StarlingFUSE",
+      dependencies: ["CFuse3", "StarlingSystem"],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "StarlingFS",
+      dependencies: ["StarlingFUSE", "StarlingFetch", "StarlingFormat"],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "StarlingMount",
+      dependencies: [
+        "StarlingFS", "StarlingFUSE", "StarlingFetch", "StarlingCache", "StarlingFormat", "StarlingOCI",
+        "StarlingConvert", "StarlingSystem", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "StarlingRegistry",
       dependencies: [
@@ -80,6 +102,11 @@ let package = Package(
     .target(
       name: "StarlingCommands",
       dependencies: [
+        "StarlingMount",
+        "StarlingFS",
+        "StarlingSystem",
+        "StarlingCache",
+        "StarlingFetch",
         "StarlingConvert",
         "StarlingOCI",
         "StarlingFormat",

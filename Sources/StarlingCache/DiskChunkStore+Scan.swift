@@ -9,10 +9,16 @@ import StarlingFormat
 
 /// Startup recovery: clearing interrupted writes and rebuilding the index from disk.
 extension DiskChunkStore {
-  /// Removes everything in `tmp/`. Anything there is a write that never reached its
-  /// rename, so it is not a stored entry and would otherwise leak space forever.
+  /// Removes the writes in `tmp/` that never reached their rename: those of this process
+  /// and of processes no longer running (names start with the writer's pid), so they do
+  /// not leak space forever while another live process's puts in progress are spared.
   static func clearTemporaries(_ tmpPath: String) throws {
     for name in try PosixFile.list(tmpPath) {
+      if let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), pid != getpid(),
+        kill(pid, 0) == 0 || errno == EPERM
+      {
+        continue
+      }
       removeStray(tmpPath + "/" + name)
     }
   }

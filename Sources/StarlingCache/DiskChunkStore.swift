@@ -13,8 +13,10 @@ import StarlingFormat
 /// Layout: `chunks/<first 2 hex>/<64 hex>-<size>` holds a frame's bytes exactly (the
 /// two-character shard keeps directories small); `tmp/` holds writes in progress, which
 /// are fsynced and renamed into place so a torn write never appears under a final name.
-/// Recency is the file mtime, so the LRU order survives restarts. Only one store may use a
-/// directory at a time: `init` clears `tmp/`, which would break another writer's puts.
+/// Recency is the file mtime, so the LRU order survives restarts. Several processes may
+/// share a directory (each `starling mount`): temporaries carry the writer's pid, so `init`
+/// clears only those of dead processes, and an entry another process evicted reads as a
+/// miss. Each process bounds only what it indexed, so sharers should agree on `maxBytes`.
 public actor DiskChunkStore: ChunkStore {
   /// Root of the store.
   public nonisolated let directory: URL

@@ -5,7 +5,7 @@ import StarlingRegistry
 public struct StarlingCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "starling",
-    abstract: "Lazy-loading container images: convert, copy and inspect images for starlingd.",
+    abstract: "Lazy-loading container images: convert, copy, inspect and mount images for starlingd.",
     discussion: """
       Image locations are registry references (host/repo:tag, host/repo@sha256:…, or with a \
       docker:// prefix) or OCI image layout folders (oci:DIR or oci:DIR:TAG). \
@@ -14,7 +14,10 @@ public struct StarlingCommand: AsyncParsableCommand {
       HTTP; name others with --insecure-registry.
       """,
     version: StarlingVersion.current,
-    subcommands: [CopyCommand.self, ConvertCommand.self, InspectCommand.self, CheckCommand.self]
+    subcommands: [
+      CopyCommand.self, ConvertCommand.self, InspectCommand.self, CheckCommand.self, MountCommand.self,
+      UmountCommand.self, MountGuardCommand.self,
+    ]
   )
 
   public init() {}

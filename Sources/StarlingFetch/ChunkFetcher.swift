@@ -1,28 +1,36 @@
-import Foundation
 public import StarlingCache
 public import StarlingFormat
 public import StarlingOCI
 
 /// Serves byte ranges of one layer's files: maps them to frames through the index, takes
-/// frames from the local store when present, fetches the rest from the sources in order —
-/// adjacent missing frames in one Range request (up to `maxRequestBytes`), each frame at most
-/// once at a time however many readers want it — verifies every frame's size and sha256,
-/// and stores verified frames for every later reader on the node.
+/// frames from a memory cache of decoded frames or the local store when present, fetches
+/// the rest from the sources in order — adjacent missing frames in one Range request (up
+/// to `maxRequestBytes`), each frame at most once at a time however many readers want it,
+/// retrying until `fetchTimeout` — verifies every frame's size and sha256, and stores
+/// verified frames for every later reader on the node.
+///
+/// The actor only keeps bookkeeping (frames in flight, the memory cache, counters); store
+/// and source I/O, decompression and hashing run in detached tasks, so reads of different
+/// frames decode in parallel.
 public actor ChunkFetcher {
-  /// Tunables.
-  public struct Options: Sendable {
-    /// Largest Range request when coalescing adjacent frames.
-    public var maxRequestBytes: Int64
-    public init(maxRequestBytes: Int64 = 8 << 20) { self.maxRequestBytes = maxRequestBytes }
-  }
-
-  public let layer: Descriptor
-  public let index: ChunkIndex
-  let store: any ChunkStore
-  let sources: [any ChunkSource]
-  private let options: Options
-  private var inflight: [UInt32: Task<[UInt8], any Error>] = [:]
+  /// The layer whose blob the sources serve.
+  public nonisolated let layer: Descriptor
+  /// The layer's index: its files and frames.
+  public nonisolated let index: ChunkIndex
+  nonisolated let store: any ChunkStore
+  nonisolated let sources: [any ChunkSource]
+  nonisolated let options: Options
+  nonisolated let limiter: RequestLimiter
+  var memory: DecodedFrameCache
+  /// The batch loading each frame (by canonical index) right now.
+  var inflight: [UInt32: Flight] = [:]
   var stats = FetchStats()
+  private var nextBatch: UInt64 = 0
+  /// Read-ahead bookkeeping (see ChunkFetcher+ReadAhead.swift).
+  var readAheadFiles: Set<UInt32> = []
+  var readAheadQueue: [[(UInt32, FrameRecord)]] = []
+  var readAheadRunning: [UInt64: Flight] = [:]
+  var readAheadWaiters: [CheckedContinuation<Void, Never>] = []
 
   public init(
     layer: Descriptor, index: ChunkIndex, store: any ChunkStore, sources: [any ChunkSource],
@@ -33,87 +41,113 @@ public actor ChunkFetcher {
     self.store = store
     self.sources = sources
     self.options = options
+    self.limiter = RequestLimiter(limit: options.maxConcurrentRequests)
+    self.memory = DecodedFrameCache(capacity: options.memoryCacheBytes)
   }
 
   /// Counters so far.
   public var statistics: FetchStats { stats }
 
   /// Bytes `range` of regular file `entry` (clamped to its size).
-  public func read(entry: UInt32, range: Range<UInt64>) async throws -> [UInt8] {
+  public nonisolated func read(entry: UInt32, range: Range<UInt64>) async throws -> [UInt8] {
     let record = try index.entry(entry)
     guard try index.entry(record.canonical).isRegular else { throw FetchError.notAFile(entry: entry) }
     let slices = try index.chunks(of: record, range: range)
-    var decoded: [UInt32: [UInt8]] = [:]
-    for (canonical, content) in try await frames(Set(slices.map(\.frame.canonical))) { decoded[canonical] = content }
+    let content = try await frames(Set(slices.map(\.frame.canonical)))
+    let output = try Self.assemble(slices, from: content)
+    await served(output.count)
+    return output
+  }
+
+  /// Copies the slices' bytes out of their frames; a slice that is a whole frame is returned
+  /// as is.
+  static func assemble(_ slices: [ChunkSlice], from content: [UInt32: [UInt8]]) throws -> [UInt8] {
     var output: [UInt8] = []
-    output.reserveCapacity(slices.reduce(0) { $0 + $1.length })
     for slice in slices {
-      guard let content = decoded[slice.frame.canonical] else {
-        throw FetchError.frameLost(frame: slice.frame.canonical)
-      }
-      output += content[slice.offsetInFrame..<slice.offsetInFrame + slice.length]
+      guard let frame = content[slice.frame.canonical] else { throw FetchError.frameLost(frame: slice.frame.canonical) }
+      if slices.count == 1, slice.offsetInFrame == 0, slice.length == frame.count { return frame }
+      if output.isEmpty { output.reserveCapacity(slices.reduce(0) { $0 + $1.length }) }
+      output.append(contentsOf: frame[slice.offsetInFrame..<slice.offsetInFrame + slice.length])
     }
     return output
   }
 
-  /// The decoded content of frames (by canonical index).
-  func frames(_ wanted: Set<UInt32>) async throws -> [UInt32: [UInt8]] {
-    var result: [UInt32: [UInt8]] = [:]
-    var missing: [FrameRecord] = []
-    var missingIndexes: [UInt32] = []
+  /// The decoded content of frames (by canonical index), waiting off the actor.
+  nonisolated func frames(_ wanted: Set<UInt32>) async throws -> [UInt32: [UInt8]] {
+    var content: [UInt32: [UInt8]] = [:]
+    var pending = wanted
+    while !pending.isEmpty {
+      let (hits, flights) = try await claim(pending)
+      content.merge(hits) { first, _ in first }
+      pending = []
+      for (frame, flight) in flights {
+        switch await flight.task.value[frame] ?? .skipped {
+        case .decoded(let bytes): content[frame] = bytes
+        // Read-ahead found it in the store, or was cancelled: load it like any miss.
+        case .skipped: pending.insert(frame)
+        case .failed(let error): throw error
+        }
+      }
+    }
+    return content
+  }
+
+  /// Takes what memory holds, joins batches already loading the other frames (raising a
+  /// read-ahead batch to on-demand priority) and starts one batch for the rest.
+  private func claim(_ wanted: Set<UInt32>) throws -> (hits: [UInt32: [UInt8]], flights: [(UInt32, Flight)]) {
+    var hits: [UInt32: [UInt8]] = [:]
+    var flights: [(UInt32, Flight)] = []
+    var missing: [(UInt32, FrameRecord)] = []
     for i in wanted.sorted() {
-      if inflight[i] != nil { continue }
-      let frame = try index.frame(i)
-      if let stored = try await store.get(key(frame)) {
-        if let content = try? frame.decode(stored) {
-          stats.cacheHits += 1
-          result[i] = content
-          continue
-        }
-        stats.corruptFrames += 1
-        try await store.remove(key(frame))
-      }
-      missing.append(frame)
-      missingIndexes.append(i)
-    }
-    startFetches(zip(missingIndexes, missing).map { ($0, $1) })
-    // Take the tasks before the first suspension: a finished task removes itself from `inflight`.
-    let waiting = wanted.filter { result[$0] == nil }.map { ($0, inflight[$0]) }
-    for (i, task) in waiting {
-      guard let task else { throw FetchError.frameLost(frame: i) }
-      result[i] = try await task.value
-    }
-    return result
-  }
-
-  /// Groups frames adjacent in the blob into runs and starts one task per run.
-  private func startFetches(_ frames: [(UInt32, FrameRecord)]) {
-    var runs: [[(UInt32, FrameRecord)]] = []
-    for item in frames.sorted(by: { $0.1.blobOffset < $1.1.blobOffset }) {
-      if let last = runs.last?.last, let first = runs.last?.first,
-        last.1.blobOffset + UInt64(last.1.compressedSize) == item.1.blobOffset,
-        Int64(item.1.blobOffset + UInt64(item.1.compressedSize) - first.1.blobOffset) <= options.maxRequestBytes
-      {
-        runs[runs.count - 1].append(item)
+      if let content = memory.get(i) {
+        stats.memoryHits += 1
+        hits[i] = content
+      } else if let flight = inflight[i] {
+        if let lane = flight.lane { limiter.promote(lane) }
+        flights.append((i, flight))
       } else {
-        runs.append([item])
+        missing.append((i, try index.frame(i)))
       }
     }
-    for run in runs {
-      let task = Task { try await self.fetchRun(run) }
-      for (i, _) in run {
-        inflight[i] = Task {
-          defer { self.finished(i) }
-          guard let content = try await task.value[i] else { throw FetchError.frameLost(frame: i) }
-          return content
-        }
-      }
+    if !missing.isEmpty {
+      let flight = start(missing, lane: nil)
+      flights += missing.map { ($0.0, flight) }
     }
+    return (hits, flights)
   }
 
-  private func finished(_ frame: UInt32) {
-    inflight[frame] = nil
+  /// Starts a detached batch loading `frames` and records it as in flight for each.
+  func start(_ frames: [(UInt32, FrameRecord)], lane: FetchLane?) -> Flight {
+    nextBatch += 1
+    let id = nextBatch
+    let deadline = ContinuousClock.now.advanced(by: options.fetchTimeout)
+    let task = Task.detached(priority: lane == nil ? nil : .utility) { [self] in
+      let (outcomes, delta) = await load(frames, lane: lane, deadline: deadline)
+      await landed(id, frames.map(\.0), outcomes, delta, lane: lane)
+      return outcomes
+    }
+    let flight = Flight(id: id, task: task, lane: lane)
+    for (i, _) in frames { inflight[i] = flight }
+    return flight
   }
 
-  func key(_ frame: FrameRecord) -> ChunkKey { ChunkKey(digest: frame.digest, size: frame.uncompressedSize) }
+  /// Books a finished batch: counters, the memory cache, and the frames no longer in flight.
+  private func landed(
+    _ id: UInt64, _ frames: [UInt32], _ outcomes: [UInt32: FrameOutcome], _ delta: FetchStats, lane: FetchLane?
+  ) {
+    stats.add(delta)
+    // Read-ahead fills the store only, unless a reader is waiting for it.
+    let remember = lane?.isUrgent ?? true
+    for i in frames {
+      if inflight[i]?.id == id { inflight[i] = nil }
+      if remember, case .decoded(let content) = outcomes[i] { memory.insert(i, content) }
+    }
+    if lane != nil { readAheadLanded(id) }
+  }
+
+  private func served(_ bytes: Int) { stats.bytesServed += bytes }
+
+  nonisolated func key(_ frame: FrameRecord) -> ChunkKey {
+    ChunkKey(digest: frame.digest, size: frame.uncompressedSize)
+  }
 }

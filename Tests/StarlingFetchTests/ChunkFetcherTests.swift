@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct ChunkFetcherTests {
   @Test func readsMatchTheFilesAndHitTheStoreTheSecondTime() async throws {
-    let layer = try ConvertedLayer.make()
+    let layer = try ConvertedLayer.shared()
     let source = MemorySource(name: "registry", blob: layer.blob)
     let store = MemoryStore()
     let fetcher = ChunkFetcher(layer: layer.descriptor, index: layer.index, store: store, sources: [source])
@@ -19,12 +19,13 @@ import Testing
     #expect(slice == Array(layer.files["big.bin"]![1_000_000..<2_100_000]))
     let before = await source.requests.count
     let stats = await fetcher.statistics
-    // Everything again: served from the store, no new requests.
+    // Everything again: served from memory, no new requests.
     for (path, content) in layer.files {
       #expect(try await fetcher.read(entry: try layer.entry(path), range: 0..<UInt64(content.count)) == content)
     }
     #expect(await source.requests.count == before)
-    #expect(await fetcher.statistics.cacheHits > stats.cacheHits)
+    #expect(await fetcher.statistics.memoryHits > stats.memoryHits)
+    #expect(await fetcher.statistics.bytesServed == stats.bytesServed + layer.files.values.reduce(0) { $0 + $1.count })
     // A new fetcher over the same store (a restarted daemon) needs no network either.
     let again = ChunkFetcher(layer: layer.descriptor, index: layer.index, store: store, sources: [source])
     #expect(try await again.read(entry: big, range: 0..<100) == Array(layer.files["big.bin"]![0..<100]))
@@ -33,7 +34,7 @@ import Testing
   }
 
   @Test func concurrentReadersShareOneFetchPerFrame() async throws {
-    let layer = try ConvertedLayer.make()
+    let layer = try ConvertedLayer.shared()
     let source = MemorySource(name: "registry", blob: layer.blob)
     let fetcher = ChunkFetcher(layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [source])
     let big = try layer.entry("big.bin")
@@ -49,7 +50,7 @@ import Testing
   }
 
   @Test func coalescingRespectsTheRequestCap() async throws {
-    let layer = try ConvertedLayer.make()
+    let layer = try ConvertedLayer.shared()
     let source = MemorySource(name: "registry", blob: layer.blob)
     let fetcher = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [source],
@@ -61,7 +62,7 @@ import Testing
   }
 
   @Test func aLyingSourceIsCaughtAndTheNextSourceServes() async throws {
-    let layer = try ConvertedLayer.make()
+    let layer = try ConvertedLayer.shared()
     let liar = MemorySource(name: "peer", blob: layer.blob, corrupt: true)
     let registry = MemorySource(name: "registry", blob: layer.blob)
     let store = MemoryStore()
@@ -71,9 +72,15 @@ import Testing
     #expect(bytes == layer.files["big.bin"]!)
     #expect(await fetcher.statistics.corruptFrames >= 1)
     #expect(await registry.requests.count >= 1)
-    // Only liars: the read fails, nothing wrong is returned or stored.
-    let lonely = ChunkFetcher(layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [liar])
+    // Only liars: the read fails once the deadline passes, nothing wrong is returned or stored.
+    let empty = MemoryStore()
+    let lonely = ChunkFetcher(
+      layer: layer.descriptor, index: layer.index, store: empty, sources: [liar],
+      options: .init(fetchTimeout: .milliseconds(300), retryDelay: .milliseconds(10)))
     await #expect(throws: FetchError.self) { _ = try await lonely.read(entry: big, range: 0..<10) }
+    #expect(await empty.usage().entries == 0)
+    let lonelyStats = await lonely.statistics
+    #expect(lonelyStats.corruptFrames >= 1 && lonelyStats.retries >= 1, "\(lonelyStats)")
     // A damaged store entry is dropped and fetched again.
     await store.damageAll()
     let healed = ChunkFetcher(layer: layer.descriptor, index: layer.index, store: store, sources: [registry])

@@ -7,17 +7,36 @@ import StarlingOCI
 import StarlingTar
 
 /// A real Starling layer made by the converter from a synthetic tar, held in memory.
-struct ConvertedLayer {
+struct ConvertedLayer: Sendable {
   let descriptor: Descriptor
   let blob: Data
   let index: ChunkIndex
   let files: [String: [UInt8]]
 
+  /// One `make()` layer shared by every test: converting is the slow part, and tests that
+  /// time retries must not compete with a dozen conversions for the two cores.
+  static func shared() throws -> ConvertedLayer { try sharedLayer.get() }
+
+  private static let sharedLayer = Result { try make() }
+
+  /// The shared layer, its `big.bin` entry and that file's content.
+  static func sharedBigFile() throws -> (ConvertedLayer, UInt32, [UInt8]) {
+    let layer = try shared()
+    guard let content = layer.files["big.bin"] else { throw IndexFormatError.notFound(path: "big.bin") }
+    return (layer, try layer.entry("big.bin"), content)
+  }
+
+  /// `big.bin` (3 MiB of random bytes: four 1 MiB chunk frames) and 40 small files under `small/`.
   static func make() throws -> ConvertedLayer {
     var generator = SystemRandomNumberGenerator()
     var files: [String: [UInt8]] = [:]
     files["big.bin"] = (0..<(3 << 20) + 12345).map { _ in UInt8.random(in: 0...255, using: &generator) }
     for i in 0..<40 { files["small/f\(i).txt"] = Array("file \(i) ".utf8) + (0..<(i * 97)).map { UInt8($0 % 251) } }
+    return try make(files: files)
+  }
+
+  /// A layer holding `files` (paths under one `small/` directory at most) in 1 MiB chunks.
+  static func make(files: [String: [UInt8]]) throws -> ConvertedLayer {
     var tar: [UInt8] = []
     let writer = TarWriter()
     tar += try writer.header(for: TarEntry(path: "small", kind: .directory, mode: 0o755))
@@ -50,6 +69,16 @@ struct ConvertedLayer {
     guard let found = try index.lookup(path: path) else { throw IndexFormatError.notFound(path: path) }
     return found
   }
+
+  /// The store keys of the frames holding bytes `range` of a file.
+  func frameKeys(_ path: String, range: Range<UInt64> = 0..<UInt64.max) throws -> Set<ChunkKey> {
+    let slices = try index.chunks(of: try index.entry(try entry(path)), range: range)
+    return Set(
+      try slices.map {
+        let frame = try index.frame($0.frame.canonical)
+        return ChunkKey(digest: frame.digest, size: frame.uncompressedSize)
+      })
+  }
 }
 
 func requireAnnotation(_ descriptor: Descriptor, _ key: String) throws -> UInt64 {
@@ -57,42 +86,4 @@ func requireAnnotation(_ descriptor: Descriptor, _ key: String) throws -> UInt64
     throw IndexFormatError.missingAnnotation(key)
   }
   return value
-}
-
-/// Serves ranges of an in-memory blob, counting requests; can flip a byte to simulate a liar.
-actor MemorySource: ChunkSource {
-  nonisolated let name: String
-  let blob: Data
-  let corrupt: Bool
-  private(set) var requests: [Range<Int64>] = []
-
-  init(name: String, blob: Data, corrupt: Bool = false) {
-    self.name = name
-    self.blob = blob
-    self.corrupt = corrupt
-  }
-
-  func read(layer: Descriptor, range: Range<Int64>) async throws -> Data {
-    requests.append(range)
-    try await Task.sleep(for: .milliseconds(5))  // let concurrent readers pile up
-    var data = blob.subdata(in: Int(range.lowerBound)..<Int(range.upperBound))
-    if corrupt { data[data.startIndex + data.count / 2] ^= 0x40 }
-    return data
-  }
-}
-
-/// A ChunkStore in memory.
-actor MemoryStore: ChunkStore {
-  private var entries: [ChunkKey: [UInt8]] = [:]
-
-  func get(_ key: ChunkKey) async throws -> [UInt8]? { entries[key] }
-  func put(_ key: ChunkKey, _ frame: [UInt8]) async throws { entries[key] = frame }
-  func remove(_ key: ChunkKey) async throws { entries[key] = nil }
-  func usage() async -> (entries: Int, bytes: Int64) {
-    (entries.count, Int64(entries.values.reduce(0) { $0 + $1.count }))
-  }
-
-  func damageAll() {
-    for key in entries.keys { entries[key]?[0] ^= 0xFF }
-  }
 }

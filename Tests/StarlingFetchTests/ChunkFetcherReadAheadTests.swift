@@ -1,0 +1,132 @@
+import Foundation
+import StarlingCache
+import StarlingFormat
+import Testing
+
+@testable import StarlingFetch
+
+/// Read-ahead of opened files into the store, in the background.
+@Suite struct ChunkFetcherReadAheadTests {
+  let layer: ConvertedLayer
+  let big: UInt32
+  let content: [UInt8]
+
+  init() throws { (layer, big, content) = try ConvertedLayer.sharedBigFile() }
+
+  func fetcher(
+    _ source: MemorySource, store: MemoryStore, options: ChunkFetcher.Options = .init()
+  ) -> ChunkFetcher {
+    ChunkFetcher(layer: layer.descriptor, index: layer.index, store: store, sources: [source], options: options)
+  }
+
+  @Test func fillsTheStoreWithExactlyTheFilesFrames() async throws {
+    let source = MemorySource(name: "registry", blob: layer.blob)
+    let store = MemoryStore()
+    let fetcher = fetcher(source, store: store)
+    await fetcher.readAhead(entry: big)
+    await fetcher.readAhead(entry: big)  // opened twice: read ahead once
+    await fetcher.waitForReadAhead()
+    #expect(await store.keys == (try layer.frameKeys("big.bin")))
+    #expect(await source.requests.count == 1)
+    let stats = await fetcher.statistics
+    #expect(stats.readAheadFrames == 4 && stats.cacheMisses == 4, "\(stats)")
+    // The frames went to the store, not memory: a read decodes them from there.
+    #expect(try await fetcher.read(entry: big, range: 0..<100) == Array(content[0..<100]))
+    #expect(await fetcher.statistics.cacheHits == 1)
+    // Another fetcher on the same store (another mount) finds everything there already.
+    let again = self.fetcher(source, store: store)
+    await again.readAhead(entry: big)
+    await again.waitForReadAhead()
+    #expect(await source.requests.count == 1)
+  }
+
+  @Test func anOnDemandReadJoinsTheReadAheadInFlight() async throws {
+    let source = MemorySource(name: "registry", blob: layer.blob, delay: .milliseconds(200))
+    let store = MemoryStore()
+    let fetcher = fetcher(source, store: store)
+    await fetcher.readAhead(entry: big)
+    let size = UInt64(content.count)
+    #expect(try await fetcher.read(entry: big, range: 0..<size) == content)
+    await fetcher.waitForReadAhead()
+    #expect(await source.requests.count == 1)
+    #expect(await store.keys == (try layer.frameKeys("big.bin")))
+    // A reader joined, so the frames were kept in memory as well.
+    #expect(try await fetcher.read(entry: big, range: 0..<size) == content)
+    #expect(await fetcher.statistics.memoryHits == 4)
+  }
+
+  @Test func readsAheadOnlyTheConfiguredBytes() async throws {
+    let source = MemorySource(name: "registry", blob: layer.blob)
+    let store = MemoryStore()
+    let fetcher = fetcher(source, store: store, options: .init(readAheadBytes: 1 << 20))
+    await fetcher.readAhead(entry: big)
+    await fetcher.waitForReadAhead()
+    let expected = try layer.frameKeys("big.bin", range: 0..<(1 << 20))
+    #expect(expected.count < 4)
+    #expect(await store.keys == expected)
+  }
+
+  @Test func zeroBytesDisablesReadAhead() async throws {
+    let source = MemorySource(name: "registry", blob: layer.blob)
+    let store = MemoryStore()
+    let fetcher = fetcher(source, store: store, options: .init(readAheadBytes: 0))
+    await fetcher.readAhead(entry: big)
+    await fetcher.waitForReadAhead()
+    #expect(await source.requests.isEmpty)
+    #expect(await store.usage().entries == 0)
+  }
+
+  @Test func failuresAreSwallowed() async throws {
+    let source = MemorySource(name: "registry", blob: layer.blob, failures: .max)
+    let fetcher = fetcher(
+      source, store: MemoryStore(), options: .init(fetchTimeout: .milliseconds(300), retryDelay: .milliseconds(10)))
+    await fetcher.readAhead(entry: big)
+    await fetcher.readAhead(entry: try layer.entry("small"))  // a directory: ignored
+    await fetcher.waitForReadAhead()
+    let stats = await fetcher.statistics
+    #expect(stats.retries >= 1 && stats.readAheadFrames == 0, "\(stats)")
+  }
+
+  @Test func cancellingStopsReadAheadThatWaitsForever() async throws {
+    let source = MemorySource(name: "registry", blob: layer.blob, delay: .seconds(3600))
+    let fetcher = fetcher(source, store: MemoryStore(), options: .init(maxRequestBytes: 1 << 20))
+    await fetcher.readAhead(entry: big)
+    try await Task.sleep(for: .milliseconds(50))
+    #expect(await source.requests.count == 2)  // readAheadConcurrency
+    let clock = ContinuousClock()
+    let start = clock.now
+    await fetcher.cancelReadAhead()
+    await fetcher.waitForReadAhead()
+    #expect(start.duration(to: clock.now) < .seconds(5))
+    #expect(await source.requests.count == 2)
+  }
+
+  @Test func onDemandReadsGoAheadOfQueuedReadAhead() async throws {
+    // One request slot, held by read-ahead's first run while its second run waits: an
+    // on-demand read that comes later still goes next.
+    let source = MemorySource(name: "registry", blob: layer.blob, gated: true)
+    let fetcher = fetcher(
+      source, store: MemoryStore(), options: .init(maxRequestBytes: 1 << 20, maxConcurrentRequests: 1))
+    await fetcher.readAhead(entry: big)
+    while await source.requests.isEmpty || fetcher.limiter.snapshot.background < 1 {
+      try await Task.sleep(for: .milliseconds(1))
+    }
+    let small = try layer.entry("small/f1.txt")
+    let reader = Task { try await fetcher.read(entry: small, range: 0..<5) }
+    while fetcher.limiter.snapshot.urgent < 1 { try await Task.sleep(for: .milliseconds(1)) }
+    await source.open()
+    #expect(try await reader.value == Array(layer.files["small/f1.txt"]?.prefix(5) ?? []))
+    await fetcher.waitForReadAhead()
+    let requests = await source.requests
+    #expect(requests.count == 5, "\(requests)")
+    #expect(requests.first == (try blobRange(of: "big.bin")))
+    #expect(requests.dropFirst().first == (try blobRange(of: "small/f1.txt")))
+  }
+
+  /// The blob range of the frame holding a file's first byte.
+  func blobRange(of path: String) throws -> Range<Int64> {
+    let slice = try #require(try layer.index.chunks(of: layer.index.entry(try layer.entry(path)), range: 0..<1).first)
+    let frame = try layer.index.frame(slice.frame.canonical)
+    return Int64(frame.blobOffset)..<Int64(frame.blobOffset) + Int64(frame.compressedSize)
+  }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import StarlingCache
+import StarlingCompression
+import StarlingFetch
+import StarlingFormat
+import Testing
+
+/// Sources that fail: the fetcher backs off and retries until its deadline, and only then
+/// reports the data unavailable.
+@Suite struct ChunkFetcherRetryTests {
+  let layer: ConvertedLayer
+  let big: UInt32
+  let content: [UInt8]
+
+  init() throws { (layer, big, content) = try ConvertedLayer.sharedBigFile() }
+
+  func fetcher(_ sources: [any ChunkSource], store: MemoryStore = MemoryStore(), timeout: Duration) -> ChunkFetcher {
+    ChunkFetcher(
+      layer: layer.descriptor, index: layer.index, store: store, sources: sources,
+      options: .init(fetchTimeout: timeout, retryDelay: .milliseconds(10), maxRetryDelay: .milliseconds(40)))
+  }
+
+  @Test func aSourceThatComesBackBeforeTheDeadlineServesTheRead() async throws {
+    let flaky = MemorySource(name: "registry", blob: layer.blob, failures: 3)
+    let fetcher = fetcher([flaky], timeout: .seconds(20))
+    #expect(try await fetcher.read(entry: big, range: 0..<4096) == Array(content[0..<4096]))
+    let stats = await fetcher.statistics
+    // One source, one run: each failed request is one round, followed by one retry.
+    #expect(stats.retries == 3, "\(stats)")
+    #expect(stats.requests == 4 && stats.cacheMisses == 1, "\(stats)")
+  }
+
+  @Test func aSourceThatStaysDownFailsTheReadAfterTheTimeout() async throws {
+    let down = MemorySource(name: "registry", blob: layer.blob, failures: .max)
+    let store = MemoryStore()
+    let fetcher = fetcher([down], store: store, timeout: .milliseconds(300))
+    let clock = ContinuousClock()
+    let start = clock.now
+    do {
+      _ = try await fetcher.read(entry: big, range: 0..<4096)
+      Issue.record("the read should have failed")
+    } catch FetchError.unavailable(_, let range, let failures) {
+      #expect(range.lowerBound >= 0 && !failures.isEmpty)
+    }
+    let elapsed = start.duration(to: clock.now)
+    #expect(elapsed >= .milliseconds(300), "\(elapsed)")
+    #expect(elapsed < .seconds(5), "\(elapsed)")
+    #expect(await fetcher.statistics.retries >= 1)
+    #expect(await store.usage().entries == 0)
+    // Back up: the next read fetches afresh (a failed fetch is not remembered).
+    await down.setDown(false)
+    #expect(try await fetcher.read(entry: big, range: 0..<4096) == Array(content[0..<4096]))
+  }
+
+  @Test func aLyingSourceIsNeverServedOrStoredAndTheNextSourceIs() async throws {
+    let liar = MemorySource(name: "peer", blob: layer.blob, corrupt: true)
+    let registry = MemorySource(name: "registry", blob: layer.blob)
+    let store = MemoryStore()
+    let fetcher = fetcher([liar, registry], store: store, timeout: .seconds(20))
+    let size = UInt64(content.count)
+    #expect(try await fetcher.read(entry: big, range: 0..<size) == content)
+    let stats = await fetcher.statistics
+    // The liar flips one byte in the middle of the run: exactly one frame fails, and only
+    // that frame is asked of the registry; no round had to be retried.
+    #expect(stats.corruptFrames == 1 && stats.retries == 0, "\(stats)")
+    #expect(await registry.requests.count == 1)
+    #expect(await store.keys == (try layer.frameKeys("big.bin")))
+    for (key, frame) in await store.entries {
+      let decoded = try ZstdDecompressor().decompressFrame(frame, expectedSize: Int(key.size))
+      #expect(Digest.sha256(of: decoded) == key.digest)
+    }
+  }
+
+  @Test func noSourcesFailsAtOnce() async throws {
+    let fetcher = fetcher([], timeout: .seconds(30))
+    let clock = ContinuousClock()
+    let start = clock.now
+    await #expect(throws: FetchError.self) { _ = try await fetcher.read(entry: big, range: 0..<1) }
+    #expect(start.duration(to: clock.now) < .seconds(5))
+  }
+}
