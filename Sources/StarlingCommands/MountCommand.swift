@@ -109,23 +109,37 @@ struct MountCommand: AsyncParsableCommand {
           writable: writable
         ).save(directory)
         let imageSize = manifest.layers.reduce(Int64(0)) { $0 + $1.size }
+        let milliseconds = MountCommand.milliseconds(elapsed)
+        let snapshot = { @Sendable in
+          MountStatistics(
+            imageBytes: imageSize, indexBytes: Int64(mount.indexBytes), mountMilliseconds: milliseconds,
+            fetch: await mount.statistics())
+        }
+        try await snapshot().save(directory)
         print(
-          "mounted \(image) at \(mountpoint): \(manifest.layers.count) layers in \(MountCommand.milliseconds(elapsed)) ms, "
+          "mounted \(image) at \(mountpoint): \(manifest.layers.count) layers in \(milliseconds) ms, "
             + "fetched \(ByteCount.format(Int64(mount.indexBytes))) of \(ByteCount.format(imageSize))")
+        if daemonChild { try BackgroundLauncher.detachOutput(log: directory.log) }
         logger.info(
           "mounted",
           metadata: ["image": "\(image)", "mountpoint": "\(mountpoint)", "layers": "\(manifest.layers.count)"])
-        if daemonChild { try BackgroundLauncher.detachOutput(log: directory.log) }
+        // Live figures for `starling umount`, tests and benchmarks.
+        let reporter = Task {
+          var last: MountStatistics?
+          while !Task.isCancelled {
+            let current = await snapshot()
+            if current != last { try? current.save(directory) }
+            last = current
+            try? await Task.sleep(for: .milliseconds(250))
+          }
+        }
         let signal = await SignalWaiter.next([SIGINT, SIGTERM])
         logger.info("stopping", metadata: ["signal": "\(signal)"])
+        reporter.cancel()
         try await mount.unmount(force: true, guardian: guardian)
-        let stats = await mount.statistics()
-        logger.info(
-          "unmounted",
-          metadata: [
-            "fetched_bytes": "\(stats.bytesFetched)", "requests": "\(stats.requests)",
-            "cache_hits": "\(stats.cacheHits)", "served_bytes": "\(stats.bytesServed)",
-          ])
+        let final = await snapshot()
+        logger.info("unmounted", metadata: ["mountpoint": "\(mountpoint)", "figures": "\(final.summary)"])
+        if !daemonChild { print("unmounted \(mountpoint): \(final.summary)") }
       }
     } catch {
       try? FileManager.default.removeItem(at: directory.url)

@@ -26,6 +26,7 @@ struct UmountCommand: AsyncParsableCommand {
       let dir = MountDirectory(root: URL(fileURLWithPath: root).standardizedFileURL, mountpoint: mountpoint)
       guard let state = try MountState.load(dir) else { throw MountError.notMounted(path: mountpoint) }
       try OverlayMount.unmount(mountpoint, force: force)
+      let figures = MountStatistics.load(dir)
       if kill(state.pid, SIGTERM) == 0, try await !exited(state.pid, within: .seconds(15)) {
         for layer in state.layers.reversed() where MountTable.isMounted(layer) {
           try? Syscall.unmount(layer, lazy: true)
@@ -37,7 +38,7 @@ struct UmountCommand: AsyncParsableCommand {
         try? Syscall.unmount(layer, lazy: true)
       }
       try? FileManager.default.removeItem(at: dir.url)
-      print("unmounted \(mountpoint)")
+      print("unmounted \(mountpoint)" + (figures.map { ": \($0.summary)" } ?? ""))
     }
   }
 

@@ -141,4 +141,3 @@ public final class ImageMount: Sendable {
     sink?.close()
   }
 }
-

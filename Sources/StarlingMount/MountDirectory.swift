@@ -2,7 +2,7 @@ import Crypto
 public import Foundation
 
 /// Where a mount keeps its state, under the Starling root:
-/// `<root>/mounts/<id>/{mount.json, layers/<n>, upper, work, log}`; `<root>/cache` is the
+/// `<root>/mounts/<id>/{mount.json, stats.json, l/<n>, upper, work, log}`; `<root>/cache` is the
 /// blob cache shared by every mount. `<id>` derives from the mount point's path, so
 /// `starling umount DIR` finds it again without any other record.
 public struct MountDirectory: Sendable {
@@ -30,6 +30,8 @@ public struct MountDirectory: Sendable {
   public func layer(_ n: Int) -> String { url.appending(path: "l").appending(path: "\(n)").path }
   public var upper: String { url.appending(path: "upper").path }
   public var work: String { url.appending(path: "work").path }
+  /// Live figures (`MountStatistics`).
+  public var statsFile: URL { url.appending(path: "stats.json") }
   /// The background process's log.
   public var log: URL { url.appending(path: "log") }
 }
