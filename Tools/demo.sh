@@ -3,9 +3,10 @@
 # minbase + python3 + numpy, built locally): install dependencies, start the local registry
 # and a private containerd, build the image, `starling copy` it registry -> OCI layout ->
 # registry (digests must not change), `starling convert` it to Starling's chunked layers,
-# `starling check` and `starling inspect` the result, and run the converted image with stock
-# containerd. (The lazy start through starlingd replaces that last step once the snapshotter
-# lands.)
+# `starling check` and `starling inspect` the result, start it lazily (`starling mount` from
+# an empty blob cache, then the image's command chrooted into the mount: only the chunks it
+# reads are fetched), and run the converted image with stock containerd. (The lazy start
+# through starlingd replaces the chroot once the snapshotter lands.)
 #
 #   Tools/demo.sh [FIXTURE]      (small | python | edge; default python)
 set -euo pipefail
@@ -43,9 +44,26 @@ log "starling convert $SOURCE -> $CONVERTED"
 "$STARLING" check "$CONVERTED"
 "$STARLING" inspect "$CONVERTED"
 
+log "starting $CONVERTED lazily: starling mount (empty blob cache) + its command in a chroot"
+MNT="$STARLING_STATE/demo/mnt"
+ROOT="$STARLING_STATE/demo/root"
+mkdir -p "$MNT"
+"$STARLING" umount --root "$ROOT" --force "$MNT" >/dev/null 2>&1 || true
+rm -rf "$ROOT"
+trap '"$STARLING" umount --root "$ROOT" --force "$MNT" >/dev/null 2>&1 || true' EXIT
+"$STARLING" mount --root "$ROOT" "$CONVERTED" "$MNT"
+mapfile -t command < <(skopeo inspect --config --tls-verify=false "docker://$CONVERTED" |
+  python3 -c 'import json, sys; c = json.load(sys.stdin)["config"]; print("\n".join((c.get("Entrypoint") or []) + (c.get("Cmd") or ["/bin/sh"])))')
+start=$(date +%s.%N)
+output=$(timeout 120 chroot "$MNT" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root "${command[@]}")
+finish=$(date +%s.%N)
+echo "lazy start output: $output ($(python3 -c "print(f'{$finish - $start:.2f}')") s in the chroot)"
+"$STARLING" umount --root "$ROOT" "$MNT"
+trap - EXIT
+
 log "running the converted image with stock containerd (full pull, overlayfs)"
 "$STARLING_REPO/Tools/containerd.sh" ctr image rm --sync "$CONVERTED" >/dev/null 2>&1 || true
 "$STARLING_REPO/Tools/containerd.sh" ctr image pull --plain-http "$CONVERTED" >/dev/null
 output=$("$STARLING_REPO/Tools/containerd.sh" ctr run --rm "$CONVERTED" "starling-demo-$$")
 echo "container output: $output"
-echo "OK: $IMAGE copied with identical digests, converted, verified, and run by containerd"
+echo "OK: $IMAGE copied with identical digests, converted, verified, started lazily, and run by containerd"
