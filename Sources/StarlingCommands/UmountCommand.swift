@@ -47,6 +47,12 @@ struct UmountCommand: AsyncParsableCommand {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
       if kill(pid, 0) != 0 && errno == ESRCH { return true }
+      // Exited but not yet reaped (its parent, the launcher, is gone; init reaps late).
+      if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")"), stat[close...].dropFirst(2).first == "Z"
+      {
+        return true
+      }
       try await Task.sleep(for: .milliseconds(20))
     }
     return false

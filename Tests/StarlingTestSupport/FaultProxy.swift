@@ -7,6 +7,10 @@ import Synchronization
 
 /// An HTTP proxy in front of a real registry that injects faults: error statuses, bodies
 /// that break off mid-transfer, flipped bytes. Tests point a client at `address`.
+///
+/// Besides per-request rules, two switches change it while a client runs: `setOutage(_:)`
+/// (the registry is down: every request fails) and `setCorruptingBlobBodies(_:)` (blob GET
+/// bodies arrive damaged), so a mount can read its indexes first and meet the fault later.
 public final class FaultProxy: Sendable {
   /// A fault applied to matching requests.
   public enum Fault: Sendable {
@@ -18,6 +22,16 @@ public final class FaultProxy: Sendable {
     case corrupt(at: Int)
     /// Answer 307 pointing at the same path under another base URL (a storage backend).
     case redirect(toBase: String)
+    /// Close the connection without answering (a registry that is going away).
+    case closeConnection
+  }
+
+  /// How every request fails while the registry is down.
+  public enum Outage: Sendable {
+    /// Answer with this status (503: unavailable).
+    case status(UInt)
+    /// Close each connection as soon as a request arrives on it.
+    case closeConnection
   }
 
   /// Which requests a fault applies to, and how many times.
@@ -38,6 +52,11 @@ public final class FaultProxy: Sendable {
   private struct State {
     var rules: [Rule] = []
     var log: [String] = []
+    var outage: Outage?
+    /// Flip a bit every this many bytes of blob GET bodies.
+    var corruptionStride: Int?
+    var failedByOutage = 0
+    var corruptedBodies = 0
   }
 
   private let state = Mutex(State())
@@ -84,6 +103,25 @@ public final class FaultProxy: Sendable {
   /// Requests seen, as `METHOD path`, with ` +auth` when an Authorization header came along.
   public var requests: [String] { state.withLock { $0.log } }
 
+  /// Takes the registry down (every request fails as `outage` says, before any rule) or,
+  /// with nil, brings it back.
+  public func setOutage(_ outage: Outage?) {
+    state.withLock { $0.outage = outage }
+  }
+
+  /// While on, every blob GET body is forwarded with one bit flipped every `stride` bytes
+  /// (from `stride / 2` on), so each chunk frame of a range answer arrives damaged.
+  public func setCorruptingBlobBodies(_ on: Bool, stride: Int = 4096) {
+    precondition(stride > 0)
+    state.withLock { $0.corruptionStride = on ? stride : nil }
+  }
+
+  /// Requests failed because of an outage.
+  public var requestsFailedByOutage: Int { state.withLock { $0.failedByOutage } }
+
+  /// Blob bodies damaged by `setCorruptingBlobBodies`.
+  public var corruptedBodies: Int { state.withLock { $0.corruptedBodies } }
+
   /// Stops listening and closes the upstream client.
   public func shutdown() async throws {
     try await channel.close()
@@ -93,6 +131,15 @@ public final class FaultProxy: Sendable {
   fileprivate func fault(method: String, uri: String, authorized: Bool) -> Fault? {
     state.withLock { s in
       s.log.append("\(method) \(uri)\(authorized ? " +auth" : "")")
+      switch s.outage {
+      case .status(let code):
+        s.failedByOutage += 1
+        return .status(code)
+      case .closeConnection:
+        s.failedByOutage += 1
+        return .closeConnection
+      case nil: break
+      }
       for i in s.rules.indices
       where s.rules[i].times > 0 && uri.contains(s.rules[i].pathContains)
         && (s.rules[i].method == nil || s.rules[i].method == method)
@@ -101,6 +148,15 @@ public final class FaultProxy: Sendable {
         return s.rules[i].fault
       }
       return nil
+    }
+  }
+
+  /// The corruption stride for a body of `method uri`, counting it as damaged, or nil.
+  fileprivate func corruptionStride(method: String, uri: String) -> Int? {
+    state.withLock { s in
+      guard method == "GET", uri.contains("/blobs/"), let stride = s.corruptionStride else { return nil }
+      s.corruptedBodies += 1
+      return stride
     }
   }
 
@@ -118,11 +174,17 @@ public final class FaultProxy: Sendable {
       var head: HTTPResponseHead
       var body: ByteBuffer
       var cutAfter: Int?
+      /// Close the connection instead of answering.
+      var drop = false
     }
 
     func forward(_ head: HTTPRequestHead, body: ByteBuffer) async throws -> Reply {
-      let fault = proxy.withLock { $0 }?
+      let proxy = self.proxy.withLock { $0 }
+      let fault = proxy?
         .fault(method: head.method.rawValue, uri: head.uri, authorized: head.headers.contains(name: "Authorization"))
+      if case .closeConnection = fault {
+        return Reply(head: HTTPResponseHead(version: .http1_1, status: .serviceUnavailable), body: ByteBuffer(), drop: true)
+      }
       if case .redirect(let base) = fault {
         var headers = HTTPHeaders()
         headers.add(name: "Location", value: base + head.uri)
@@ -160,6 +222,14 @@ public final class FaultProxy: Sendable {
         let byte = data.getInteger(at: data.readerIndex + offset, as: UInt8.self) ?? 0
         data.setInteger(~byte, at: data.readerIndex + offset)
       default: break
+      }
+      if data.readableBytes > 0, (200..<300).contains(response.status.code),
+        let stride = proxy?.corruptionStride(method: head.method.rawValue, uri: head.uri)
+      {
+        for offset in Swift.stride(from: stride / 2, to: data.readableBytes, by: stride) {
+          let byte = data.getInteger(at: data.readerIndex + offset, as: UInt8.self) ?? 0
+          data.setInteger(byte ^ 0x10, at: data.readerIndex + offset)
+        }
       }
       return Reply(
         head: HTTPResponseHead(version: .http1_1, status: response.status, headers: headers), body: data,
@@ -208,6 +278,10 @@ private final class ProxyHandler: ChannelInboundHandler {
         wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badGateway, headers: headers))), promise: nil
       )
       context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+      return
+    }
+    if reply.drop {
+      context.close(promise: nil)
       return
     }
     context.write(wrapOutboundOut(.head(reply.head)), promise: nil)
