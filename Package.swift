@@ -178,6 +178,14 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "StarlingFSTests",
+      dependencies: [
+        "StarlingFS", "StarlingFUSE", "StarlingFetch", "StarlingFormat", "StarlingCache", "StarlingOCI",
+        "StarlingConvert", "StarlingTar",
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "StarlingOCITests",
       dependencies: ["StarlingOCI", "StarlingFormat"],
       swiftSettings: swiftSettings

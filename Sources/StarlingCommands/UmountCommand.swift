@@ -8,7 +8,10 @@ struct UmountCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "umount",
     abstract: "Unmount an image mounted with `starling mount` and stop the process serving it.",
-    discussion: "Fails if the mount is in use, unless --force (then it is detached and disappears once unused)."
+    discussion: """
+      Fails if the mount is in use, unless --force: then it is detached at once, and processes \
+      still using it get errors (ENOTCONN) once the serving process stops, 5 s later.
+      """
   )
 
   @Argument(help: "The mount point given to `starling mount`.")

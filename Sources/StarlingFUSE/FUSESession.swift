@@ -135,12 +135,26 @@ public final class FUSESession: @unchecked Sendable {
     return workersDone.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success
   }
 
+  /// `wait(timeout:)` without holding a thread of Swift's cooperative pool (which has one
+  /// thread per core: a few blocked waits would stall every task).
+  public func stopped(within timeout: Duration) async -> Bool {
+    await withCheckedContinuation { continuation in
+      DispatchQueue.global().async { continuation.resume(returning: self.wait(timeout: timeout)) }
+    }
+  }
+
   /// Fails every pending and future request of the connection (ECONNABORTED): the last
   /// resort when a lazily detached mount is still held open and the process must exit.
   public func abort() {
     guard let connection else { return }
-    let path = "/sys/fs/fuse/connections/\(connection)/abort"
-    let fd = Glibc.open(path, O_WRONLY)
+    let control = "/sys/fs/fuse/connections"
+    let path = "\(control)/\(connection)/abort"
+    var fd = Glibc.open(path, O_WRONLY)
+    if fd < 0 && errno == ENOENT && !MountTable.isMounted(control) {
+      // fusectl is not always mounted (containers, minimal hosts); it is the only abort switch.
+      try? Syscall.mount(source: "fusectl", target: control, type: "fusectl", data: "")
+      fd = Glibc.open(path, O_WRONLY)
+    }
     guard fd >= 0 else { return }
     _ = Glibc.write(fd, "1", 1)
     close(fd)

@@ -97,11 +97,18 @@ public final class ImageMount: Sendable {
       guardian?.watch(mount: target)
       try OverlayMount.mount(layers: layers.map(\.session.mountpoint), at: target, writable: writable)
     } catch {
-      for layer in layers.reversed() { await layer.stop(grace: .seconds(1)) }
+      await stop(layers, grace: .seconds(1))
       sink?.close()
       throw error
     }
     return ImageMount(directory: directory, layers: layers, sink: sink)
+  }
+
+  /// Stops layers concurrently, sharing one grace period.
+  static func stop(_ layers: [LayerMount], grace: Duration) async {
+    await withTaskGroup(of: Void.self) { group in
+      for layer in layers { group.addTask { await layer.stop(grace: grace) } }
+    }
   }
 
   /// The kernel starts FUSE mounts with 128 KiB read-ahead whatever INIT asked for; a
@@ -134,10 +141,10 @@ public final class ImageMount: Sendable {
     let target = directory.mountpoint
     try OverlayMount.unmount(target, force: force)
     guardian?.unmounted(target)
-    for layer in layers.reversed() {
-      await layer.stop()
-      guardian?.unmounted(layer.session.mountpoint)
-    }
+    // All at once: a detached overlay still in use pins every layer, so stopping them one
+    // by one would wait out the grace period once per layer.
+    await Self.stop(layers, grace: .seconds(5))
+    for layer in layers { guardian?.unmounted(layer.session.mountpoint) }
     sink?.close()
   }
 }

@@ -25,11 +25,10 @@ public final class LayerMount: Sendable {
   public func stop(grace: Duration = .seconds(5)) async -> Bool {
     await fetcher.cancelReadAhead()
     try? session.unmount()
-    let session = self.session
-    let clean = await Task.detached { session.wait(timeout: grace) }.value
+    let clean = await session.stopped(within: grace)
     if !clean {
       session.abort()
-      session.wait()
+      _ = await session.stopped(within: .seconds(5))
     }
     return clean
   }
