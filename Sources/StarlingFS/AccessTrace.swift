@@ -39,10 +39,13 @@ public final class AccessTrace: Sendable {
       return true
     }
     guard first else { return }
-    let elapsed = start.duration(to: .now).components
-    let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
-    let path = (try? index.path(of: entry)) ?? "?\(entry)"
-    sink.write(#"{"t_us":\#(micros),"event":"\#(event.rawValue)","layer":"\#(layer)","path":\#(Self.quoted(path))}"#)
+    let path = "/" + ((try? index.path(of: entry)) ?? "?\(entry)")
+    // The time is read under the sink's lock (shared by all layers) so lines are in time order.
+    sink.write { [start, layer] in
+      let elapsed = start.duration(to: .now).components
+      let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
+      return #"{"t_us":\#(micros),"event":"\#(event.rawValue)","layer":"\#(layer)","path":\#(Self.quoted(path))}"#
+    }
   }
 
   /// A JSON string literal for `text`.
@@ -81,7 +84,15 @@ public final class TraceSink: Sendable {
 
   /// Writes one line.
   public func write(_ line: String) {
-    handle.withLock { try? $0?.write(contentsOf: Data((line + "\n").utf8)) }
+    write { line }
+  }
+
+  /// Writes the line `make` builds while holding the sink's lock.
+  public func write(_ make: () -> String) {
+    handle.withLock { handle in
+      guard let handle else { return }
+      try? handle.write(contentsOf: Data((make() + "\n").utf8))
+    }
   }
 
   /// Closes the file; later writes are dropped.

@@ -26,6 +26,11 @@ public actor ChunkFetcher {
   var inflight: [UInt32: Flight] = [:]
   var stats = FetchStats()
   private var nextBatch: UInt64 = 0
+  /// When a still-failing outage began for a frame (the start of its first batch that
+  /// timed out). A later batch for the frame shares that deadline instead of starting a
+  /// new one: the kernel follows a failed read-ahead with a read of the same pages, and the
+  /// reader must get EIO after one `fetchTimeout`, not two.
+  private var outageSince: [UInt32: ContinuousClock.Instant] = [:]
   /// Read-ahead bookkeeping (see ChunkFetcher+ReadAhead.swift).
   var readAheadFiles: Set<UInt32> = []
   var readAheadQueue: [[(UInt32, FrameRecord)]] = []
@@ -120,10 +125,20 @@ public actor ChunkFetcher {
   func start(_ frames: [(UInt32, FrameRecord)], lane: FetchLane?) -> Flight {
     nextBatch += 1
     let id = nextBatch
-    let deadline = ContinuousClock.now.advanced(by: options.fetchTimeout)
-    let task = Task.detached(priority: lane == nil ? nil : .utility) { [self] in
+    let started = ContinuousClock.now
+    var deadline = started.advanced(by: options.fetchTimeout)
+    for (i, _) in frames {
+      guard let since = outageSince[i] else { continue }
+      // An old outage says nothing about now: forget it and wait a full timeout again.
+      if since.duration(to: started) > options.fetchTimeout * 2 {
+        outageSince[i] = nil
+      } else {
+        deadline = min(deadline, since.advanced(by: options.fetchTimeout))
+      }
+    }
+    let task = Task.detached(priority: lane == nil ? nil : .utility) { [self, deadline] in
       let (outcomes, delta) = await load(frames, lane: lane, deadline: deadline)
-      await landed(id, frames.map(\.0), outcomes, delta, lane: lane)
+      await landed(id, frames.map(\.0), outcomes, delta, lane: lane, started: started)
       return outcomes
     }
     let flight = Flight(id: id, task: task, lane: lane)
@@ -133,14 +148,21 @@ public actor ChunkFetcher {
 
   /// Books a finished batch: counters, the memory cache, and the frames no longer in flight.
   private func landed(
-    _ id: UInt64, _ frames: [UInt32], _ outcomes: [UInt32: FrameOutcome], _ delta: FetchStats, lane: FetchLane?
+    _ id: UInt64, _ frames: [UInt32], _ outcomes: [UInt32: FrameOutcome], _ delta: FetchStats, lane: FetchLane?,
+    started: ContinuousClock.Instant
   ) {
     stats.add(delta)
     // Read-ahead fills the store only, unless a reader is waiting for it.
     let remember = lane?.isUrgent ?? true
     for i in frames {
       if inflight[i]?.id == id { inflight[i] = nil }
-      if remember, case .decoded(let content) = outcomes[i] { memory.insert(i, content) }
+      switch outcomes[i] {
+      case .decoded(let content):
+        outageSince[i] = nil
+        if remember { memory.insert(i, content) }
+      case .failed: outageSince[i] = min(outageSince[i] ?? started, started)
+      case .skipped, nil: break
+      }
     }
     if lane != nil { readAheadLanded(id) }
   }

@@ -18,12 +18,14 @@ import Testing
     layer = try SampleLayer.make()
   }
 
-  private func expectErrno(_ code: Int32, _ comment: Comment? = nil, _ body: () throws(FUSEErrno) -> Void) {
+  private func expectErrno(_ code: Int32, _ comment: Comment? = nil, _ body: () throws -> Void) {
     do {
       try body()
       Issue.record("expected errno \(code), got success \(comment.map { "(\($0))" } ?? "")")
-    } catch {
+    } catch let error as FUSEErrno {
       #expect(error.code == code, comment)
+    } catch {
+      Issue.record("expected errno \(code), got \(error) \(comment.map { "(\($0))" } ?? "")")
     }
   }
 

@@ -52,6 +52,22 @@ import Testing
     #expect(try await fetcher.read(entry: big, range: 0..<4096) == Array(content[0..<4096]))
   }
 
+  @Test func aReadOfFramesThatJustTimedOutSharesTheirDeadline() async throws {
+    // The kernel follows a failed read-ahead with a read of the same pages: the reader must
+    // get its error one timeout after the outage began, not two.
+    let down = MemorySource(name: "registry", blob: layer.blob, failures: .max)
+    let fetcher = fetcher([down], timeout: .milliseconds(600))
+    let clock = ContinuousClock()
+    await #expect(throws: FetchError.self) { _ = try await fetcher.read(entry: big, range: 0..<4096) }
+    let start = clock.now
+    await #expect(throws: FetchError.self) { _ = try await fetcher.read(entry: big, range: 0..<4096) }
+    let again = start.duration(to: clock.now)
+    #expect(again < .milliseconds(400), "\(again)")
+    // Still one attempt: a source that is back serves it at once.
+    await down.setDown(false)
+    #expect(try await fetcher.read(entry: big, range: 0..<4096) == Array(content[0..<4096]))
+  }
+
   @Test func aLyingSourceIsNeverServedOrStoredAndTheNextSourceIs() async throws {
     let liar = MemorySource(name: "peer", blob: layer.blob, corrupt: true)
     let registry = MemorySource(name: "registry", blob: layer.blob)

@@ -76,7 +76,8 @@ import Testing
     let empty = MemoryStore()
     let lonely = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: empty, sources: [liar],
-      options: .init(fetchTimeout: .milliseconds(300), retryDelay: .milliseconds(10)))
+      // Long enough for a retry even on a loaded machine.
+      options: .init(fetchTimeout: .seconds(1), retryDelay: .milliseconds(10)))
     await #expect(throws: FetchError.self) { _ = try await lonely.read(entry: big, range: 0..<10) }
     #expect(await empty.usage().entries == 0)
     let lonelyStats = await lonely.statistics

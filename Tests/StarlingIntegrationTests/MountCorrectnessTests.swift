@@ -14,7 +14,8 @@ extension MountTests {
     @Test(arguments: ["small", "small-docker", "python", "edge", "multi"])
     func mountedTreeMatchesTheOriginal(name: String) async throws {
       let platform = name == "multi" ? "linux/amd64" : nil
-      let fixture = try await MountFixture(name, platform: platform)
+      let fixture = try await MountFixture(
+        name, platform: platform, originalOf: name == "small-docker" ? "small" : nil)
       let original = try fixture.requireOriginal()
       let mount = try TestMount()
       defer { mount.cleanUp() }

@@ -39,7 +39,11 @@ extension MountTests {
         let expected = try originalBytes(original, Self.bigFile)
         proxy.setOutage(.closeConnection)
         let failed = try await CatRun.read(mount.path(Self.bigFile))
-        print("mount fault: registry down, cat failed after \(failed.elapsed) with: \(failed.stderr)")
+        let log = (try? String(contentsOf: mount.stateDirectory.appending(path: "log"), encoding: .utf8)) ?? ""
+        let failures = log.split(separator: "\n").filter { $0.contains("read failed") }
+        print(
+          "mount fault: registry down, cat failed after \(failed.elapsed) (\(failures.count) reads failed) with: "
+            + failed.stderr)
         #expect(failed.status == 1, "cat should fail, not time out (status \(failed.status))")
         #expect(failed.stderr.contains("Input/output error"), "\(failed.stderr)")
         #expect(failed.elapsed >= .seconds(3), "failed before --fetch-timeout: \(failed.elapsed)")

@@ -94,7 +94,7 @@ extension MountTests {
       sleeper.currentDirectoryURL = URL(fileURLWithPath: mount.path("usr/bin"))
       try sleeper.run()
       defer {
-        if sleeper.isRunning { sleeper.terminate() }
+        kill(sleeper.processIdentifier, SIGKILL)
         sleeper.waitUntilExit()
       }
 
@@ -104,11 +104,14 @@ extension MountTests {
       #expect(mount.mounted.contains(mount.directory), "a refused umount must leave the mount in place")
       #expect(FileManager.default.fileExists(atPath: mount.path("usr/bin/perl")))
 
+      let start = ContinuousClock.now
       let forced = try await mount.umount(force: true)
+      print("mount lifecycle: umount --force of a busy mount took \(start.duration(to: .now))")
       #expect(forced.status == 0, "\(forced.stderr)")
       #expect(forced.stdout.contains("unmounted \(mount.directory)"), "\(forced.stdout)")
       #expect(mount.mounted.isEmpty, "\(mount.mounted)")
       #expect(try FileManager.default.contentsOfDirectory(atPath: mount.directory).isEmpty)
+      #expect(sleeper.isRunning, "the process inside was not killed by the forced unmount")
     }
 
     /// Polls until `pid` no longer exists.

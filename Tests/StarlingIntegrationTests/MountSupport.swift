@@ -23,9 +23,13 @@ struct MountFixture {
   /// The original image unpacked (nil unless asked for).
   let original: URL?
 
-  init(_ name: String, platform: String? = nil, unpackOriginal: Bool = true) async throws {
-    env = try IntegrationEnvironment.current()
-    fixture = try Fixtures.load(env)(name)
+  /// Converts fixture `name`; unpacks the original image of fixture `originalOf` (default:
+  /// the same; `small-docker` has no layout of its own, its blobs are `small`'s).
+  init(_ name: String, platform: String? = nil, unpackOriginal: Bool = true, originalOf: String? = nil) async throws {
+    let env = try IntegrationEnvironment.current()
+    let fixtures = try Fixtures.load(env)
+    self.env = env
+    fixture = try fixtures(name)
     repository = IntegrationEnvironment.uniqueRepository("mount-\(name)")
     reference = "\(env.registry)/\(repository):1"
     let convert = try await Run.starling(
@@ -36,9 +40,10 @@ struct MountFixture {
       original = nil
       return
     }
-    guard let layout = fixture.layout else { throw MissingEnvironment(name: "layout of fixture '\(name)'") }
+    let source = try originalOf.map { try fixtures($0) } ?? fixture
+    guard let layout = source.layout else { throw MissingEnvironment(name: "layout of fixture '\(source.name)'") }
     let destination = scratch.url.appending(path: "original")
-    var args = [Run.treeScript.path, "unpack", layout, "--tag", fixture.tag]
+    var args = [Run.treeScript.path, "unpack", layout, "--tag", source.tag]
     if let platform { args += ["--platform", platform] }
     let unpack = try await Run.limited(600, "/usr/bin/python3", args + [destination.path])
     guard unpack.status == 0 else { throw ToolFailure(command: "tree.py unpack", output: unpack.stderr) }
@@ -76,7 +81,8 @@ enum Run {
 
   /// `tree.py snapshot DIR -o OUT`, time-limited.
   static func snapshot(_ directory: URL, to output: URL) async throws {
-    let result = try await limited(900, "/usr/bin/python3", [treeScript.path, "snapshot", directory.path, "-o", output.path])
+    let result = try await limited(
+      900, "/usr/bin/python3", [treeScript.path, "snapshot", directory.path, "-o", output.path])
     guard result.status == 0 else { throw ToolFailure(command: "tree.py snapshot", output: result.stderr) }
   }
 
@@ -290,8 +296,19 @@ struct MountFigures: Decodable, Equatable {
 enum MountInfo {
   /// Every mount point, in mount order, with the kernel's octal escapes decoded.
   static func mountpoints() -> [String] {
-    guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
-    return text.split(separator: "\n").compactMap { line in
+    // Read to EOF with read(2): proc files report size 0, and a one-shot read stops at a page.
+    let fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return [] }
+    defer { close(fd) }
+    var data: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { break }
+      data += buffer[..<n]
+    }
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
       let fields = line.split(separator: " ")
       return fields.count > 4 ? unescape(fields[4]) : nil
     }
@@ -302,7 +319,9 @@ enum MountInfo {
     var bytes: [UInt8] = []
     var utf8 = Array(field.utf8)[...]
     while let byte = utf8.popFirst() {
-      if byte == UInt8(ascii: "\\"), utf8.count >= 3, let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8) {
+      if byte == UInt8(ascii: "\\"), utf8.count >= 3,
+        let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8)
+      {
         bytes.append(value)
         utf8 = utf8.dropFirst(3)
       } else {

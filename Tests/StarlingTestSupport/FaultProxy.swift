@@ -183,7 +183,8 @@ public final class FaultProxy: Sendable {
       let fault = proxy?
         .fault(method: head.method.rawValue, uri: head.uri, authorized: head.headers.contains(name: "Authorization"))
       if case .closeConnection = fault {
-        return Reply(head: HTTPResponseHead(version: .http1_1, status: .serviceUnavailable), body: ByteBuffer(), drop: true)
+        return Reply(
+          head: HTTPResponseHead(version: .http1_1, status: .serviceUnavailable), body: ByteBuffer(), drop: true)
       }
       if case .redirect(let base) = fault {
         var headers = HTTPHeaders()
