@@ -2,7 +2,8 @@
 # Lazy-mount benchmark: `starling mount` against the same data on local disk, in one run.
 #
 #   Benchmarks/mount-bench.sh [--runs N] [--size BYTES] [--skip-build] [--results DIR]
-#                             [--rand-count N] [--mount-args "ARGS"]      (--help for details)
+#                             [--only LIST] [--rand-count N] [--mount-args "ARGS"]
+#                             [--fuse-read-ahead-kb KB] [--shared-registry]   (--help for details)
 #
 # Measures (each RUNS times; min / median / max):
 #   mount -> first byte   launch of `starling mount` until `head -c1` of a file returns, and
@@ -39,9 +40,15 @@ options:
   --skip-build      do not run \`swift build -c release --product starling\`
   --results DIR     where raw JSON and the report go (default $STARLING_STATE/bench/mount);
                     each run writes DIR/mount-<timestamp>/{records.jsonl,summary.json,report.md}
+  --only LIST       comma-separated subset of: first-byte,seq,rand,walk (default: all)
   --rand-count N    random reads per run (default 2000)
   --mount-args S    extra arguments for every \`starling mount\`, word-split
                     (e.g. "--read-ahead 0" to compare fetcher settings)
+  --fuse-read-ahead-kb KB
+                    experiment: after each mount, set the kernel read-ahead of its FUSE
+                    and overlay mounts to KB (/sys/class/bdi/*/read_ahead_kb)
+  --shared-registry mount from the shared test registry itself instead of a private
+                    read-only instance over the same storage (see below)
   -h, --help        this text
 
 environment:
@@ -53,6 +60,9 @@ is built offline by Benchmarks/mount/make-image.py and cached in
 \$STARLING_STATE/bench/mount-image (rebuilt when the size or the generator changes), then
 copied to the local registry and converted there once per content key. The local
 reference tree of the python fixture is cached in \$STARLING_STATE/bench/mount-python-tree.
+Mounts read from a private, read-only docker-registry on 127.0.0.1:\$STARLING_BENCH_REGISTRY_PORT
+(default 5059) serving the shared registry's storage with the same settings, so the
+registry's CPU time is this benchmark's alone (tests may use the shared one meanwhile).
 Disk use: about 2.2x BYTES for the cached image plus the registry's copies, plus up to
 1x BYTES of blob cache while running; BYTES of RAM for the tmpfs copy.
 EOF
@@ -64,6 +74,9 @@ SKIP_BUILD=0
 RESULTS="$STARLING_STATE/bench/mount"
 RAND_COUNT=2000
 MOUNT_ARGS=""
+ONLY="first-byte,seq,rand,walk"
+FUSE_RA_KB=""
+SHARED_REGISTRY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
@@ -72,6 +85,9 @@ while [ $# -gt 0 ]; do
     --results) RESULTS="$2"; shift 2 ;;
     --rand-count) RAND_COUNT="$2"; shift 2 ;;
     --mount-args) MOUNT_ARGS="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    --fuse-read-ahead-kb) FUSE_RA_KB="$2"; shift 2 ;;
+    --shared-registry) SHARED_REGISTRY=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -79,6 +95,11 @@ done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
 [[ "$SIZE" =~ ^[0-9]+$ ]] && [ "$SIZE" -ge $((16 << 20)) ] || die "--size must be at least 16M"
 [[ "$RAND_COUNT" =~ ^[1-9][0-9]*$ ]] || die "--rand-count must be a positive integer"
+[ -z "$FUSE_RA_KB" ] || [[ "$FUSE_RA_KB" =~ ^[1-9][0-9]*$ ]] || die "--fuse-read-ahead-kb must be a positive integer"
+for group in ${ONLY//,/ }; do
+  case "$group" in first-byte|seq|rand|walk) ;; *) die "--only: unknown group $group" ;; esac
+done
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
 [ "$(id -u)" -eq 0 ] || die "needs root (FUSE mounts, overlayfs, /proc/sys/vm/drop_caches)"
 for tool in jq curl timeout zstd numfmt mountpoint realpath; do
   command -v "$tool" >/dev/null 2>&1 || die "missing tool: $tool"
@@ -124,6 +145,11 @@ cleanup() {
       kill -0 "$pid" 2>/dev/null && { log "warning: killing stuck mount process $pid"; kill -KILL "$pid"; }
     fi
   done
+  if [ -n "${BENCH_REG_PID:-}" ] && kill -0 "$BENCH_REG_PID" 2>/dev/null; then
+    kill -TERM "$BENCH_REG_PID" 2>/dev/null
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$BENCH_REG_PID" 2>/dev/null || break; sleep 0.3; done
+    kill -0 "$BENCH_REG_PID" 2>/dev/null && kill -KILL "$BENCH_REG_PID"
+  fi
   rm -rf "$WORK" "$SHM_FILE"
   [ "$rc" -ne 0 ] && log "failed (exit $rc); partial records: $RECORDS"
   exit "$rc"
@@ -199,6 +225,45 @@ if [ ! -f "$PY_TREE.done" ]; then
 fi
 PY_TREE_INFO=$(cat "$PY_TREE.done")
 
+# The registry the mounts read from: a private read-only instance over the shared storage.
+MREG="$REG"
+BENCH_REG_PID=""
+REG_LOG="$STARLING_STATE/registry/plain/registry.log"
+if [ "$SHARED_REGISTRY" -eq 0 ]; then
+  port="${STARLING_BENCH_REGISTRY_PORT:-5059}"
+  storage=$(awk '/rootdirectory:/ {print $2; exit}' "$STARLING_STATE/registry/plain/config.yml")
+  [ -d "$storage" ] || die "cannot find the shared registry's storage (config: $STARLING_STATE/registry/plain/config.yml)"
+  cat >"$WORK/registry.yml" <<YML
+version: 0.1
+log:
+  level: info
+  formatter: text
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $storage
+  maintenance:
+    uploadpurging:
+      enabled: false
+    readonly:
+      enabled: true
+http:
+  addr: 127.0.0.1:$port
+YML
+  REG_LOG="$WORK/registry.log"
+  ! curl -s -o /dev/null "http://127.0.0.1:$port/v2/" \
+    || die "127.0.0.1:$port is taken; set STARLING_BENCH_REGISTRY_PORT or use --shared-registry"
+  /usr/bin/docker-registry serve "$WORK/registry.yml" >"$REG_LOG" 2>&1 </dev/null &
+  BENCH_REG_PID=$!
+  for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+  curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" || { tail -5 "$REG_LOG" >&2; die "private registry did not start on :$port"; }
+  MREG="127.0.0.1:$port"
+  REG_PID="$BENCH_REG_PID"
+fi
+BIG_ST="$MREG/${BIG_ST#*/}"
+PY_ST="$MREG/${PY_ST#*/}"
+
 TMPFS_OK=0
 if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] \
   && [ "$(df --output=avail -B1 /dev/shm | tail -1)" -gt $((SIZE + (512 << 20))) ]; then
@@ -226,6 +291,13 @@ do_mount() {
   M_STATE="$root/mounts/$(printf %s "$(realpath "$dir")" | sha256sum | cut -c1-16)"
   M_PID=$(jq -r .pid "$M_STATE/mount.json")
   PIDS+=("$M_PID")
+  if [ -n "$FUSE_RA_KB" ]; then
+    local m dev
+    for m in $(jq -r '.layers[]' "$M_STATE/mount.json") "$dir"; do
+      dev=$(mountpoint -d "$m") && echo "$FUSE_RA_KB" >"/sys/class/bdi/$dev/read_ahead_kb" 2>/dev/null \
+        || log "warning: cannot set read_ahead_kb of $m"
+    done
+  fi
 }
 
 do_umount() {
@@ -279,103 +351,127 @@ jq -n --argjson big "$BIG_INFO" --argjson pytree "$PY_TREE_INFO" --arg big_ref "
   --arg bin_mtime "$(date -u -r "$BIN" +%FT%TZ)" --arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --arg ext4 "$(df --output=fstype "$IMAGE_DIR" | tail -1)" --arg workfs "$(df --output=fstype "$WORK" | tail -1)" \
   --arg tmpfs "$TMPFS_OK" --arg mount_args "$MOUNT_ARGS" --arg rand_count "$RAND_COUNT" \
+  --arg only "$ONLY" --arg fuse_ra "$FUSE_RA_KB" --arg registry "$MREG" --arg private_registry "$((1 - SHARED_REGISTRY))" \
   --argjson py_layers "$(jq '.fixtures.python.layers | length' "$FIXTURES_JSON")" \
   '{big_image: $big, big_ref: $big_ref, python_ref: $py_ref, python_layers: $py_layers, python_tree: $pytree,
     runs: ($runs|tonumber), kernel: $kernel, cores: ($cores|tonumber), starling: $bin, starling_built: $bin_mtime,
     commit: $commit, local_fs: $ext4, cache_fs: $workfs, tmpfs: ($tmpfs == "1"), mount_args: $mount_args,
-    rand_count: ($rand_count|tonumber)}' >"$OUT/setup.json"
+    rand_count: ($rand_count|tonumber), only: $only, fuse_read_ahead_kb: $fuse_ra, registry: $registry,
+    private_registry: ($private_registry == "1")}' >"$OUT/setup.json"
 
 log "machine ceilings: blob-cache put cost, sha256"
 rec ceiling fsync-probe 0 "$("$PY" "$HERE/readbench.py" fsync-probe "$WORK/probe")"
 rm -rf "$WORK/probe"
 
+# Registry requests logged meanwhile (the private instance serves only this benchmark).
+reg_lines() { grep -c 'msg="response completed"' "$REG_LOG" 2>/dev/null || true; }
+
 for run in $(seq "$RUNS"); do
   # Big file: cold (empty blob cache), warm (populated, remounted), random reads warm.
   root="$WORK/root-big-$run"
-  do_mount "$root" "$BIG_MNT" "$BIG_ST"
-  drop_caches
-  r=$(bench seq "$BIG_MNT/$BIG_PATH" --pid "$M_PID" --pid "$REG_PID")
-  facts=$(mount_facts)
-  if [ "$run" -eq 1 ]; then check_big cold "$BIG_MNT/$BIG_PATH" "$facts"; facts=$CHECKED; fi
-  rec seq cold "$run" "$r" "$facts"
-  log "run $run: seq cold $(jq .mb_per_s <<<"$r") MB/s"
-  do_umount "$root" "$BIG_MNT"
-  if [ "$run" -eq 1 ]; then
-    rec ceiling cpu 0 "$("$PY" "$HERE/readbench.py" ceiling "$BIG_FILE" --zstd-dir "$root/cache")"
+  if want seq; then
+    do_mount "$root" "$BIG_MNT" "$BIG_ST"
+    drop_caches
+    l0=$(reg_lines)
+    r=$(bench seq "$BIG_MNT/$BIG_PATH" --pid "$M_PID" --pid "$REG_PID")
+    facts=$(mount_facts)
+    facts=$(jq --argjson n "$(( $(reg_lines) - l0 ))" '. + {registry_responses: $n}' <<<"$facts")
+    if [ "$run" -eq 1 ]; then check_big cold "$BIG_MNT/$BIG_PATH" "$facts"; facts=$CHECKED; fi
+    rec seq cold "$run" "$r" "$facts"
+    log "run $run: seq cold $(jq .mb_per_s <<<"$r") MB/s"
+    do_umount "$root" "$BIG_MNT"
+    if [ "$run" -eq 1 ]; then
+      rec ceiling cpu 0 "$("$PY" "$HERE/readbench.py" ceiling "$BIG_FILE" --zstd-dir "$root/cache")"
+    fi
+
+    do_mount "$root" "$BIG_MNT" "$BIG_ST"
+    drop_caches
+    r=$(bench seq "$BIG_MNT/$BIG_PATH" --pid "$M_PID")
+    facts=$(mount_facts)
+    if [ "$run" -eq 1 ]; then check_big warm "$BIG_MNT/$BIG_PATH" "$facts"; facts=$CHECKED; fi
+    rec seq warm "$run" "$r" "$facts"
+    log "run $run: seq warm $(jq .mb_per_s <<<"$r") MB/s"
+    do_umount "$root" "$BIG_MNT"
   fi
 
-  do_mount "$root" "$BIG_MNT" "$BIG_ST"
-  drop_caches
-  r=$(bench seq "$BIG_MNT/$BIG_PATH" --pid "$M_PID")
-  facts=$(mount_facts)
-  if [ "$run" -eq 1 ]; then check_big warm "$BIG_MNT/$BIG_PATH" "$facts"; facts=$CHECKED; fi
-  rec seq warm "$run" "$r" "$facts"
-  log "run $run: seq warm $(jq .mb_per_s <<<"$r") MB/s"
-  do_umount "$root" "$BIG_MNT"
-
-  do_mount "$root" "$BIG_MNT" "$BIG_ST"
-  drop_caches
-  r=$(bench rand "$BIG_MNT/$BIG_PATH" --count "$RAND_COUNT" --pid "$M_PID")
-  rec rand warm "$run" "$r" "$(mount_facts)"
-  log "run $run: rand warm p50 $(jq .p50_us <<<"$r") us"
-  do_umount "$root" "$BIG_MNT"
+  if want rand; then
+    if ! want seq; then  # fill the blob cache first (untimed)
+      do_mount "$root" "$BIG_MNT" "$BIG_ST"
+      $T "$FUSE_TIMEOUT" cat "$BIG_MNT/$BIG_PATH" >/dev/null
+      do_umount "$root" "$BIG_MNT"
+    fi
+    do_mount "$root" "$BIG_MNT" "$BIG_ST"
+    drop_caches
+    r=$(bench rand "$BIG_MNT/$BIG_PATH" --count "$RAND_COUNT" --pid "$M_PID")
+    rec rand warm "$run" "$r" "$(mount_facts)"
+    log "run $run: rand warm p50 $(jq .p50_us <<<"$r") us"
+    do_umount "$root" "$BIG_MNT"
+  fi
   rm -rf "$root"
 
   # Local references.
-  drop_caches
-  r=$(bench seq "$BIG_FILE")
-  if [ "$run" -eq 1 ]; then check_big ext4 "$BIG_FILE" "$r"; r=$CHECKED; fi
-  rec seq ext4 "$run" "$r"
-  drop_caches
-  rec rand ext4 "$run" "$(bench rand "$BIG_FILE" --count "$RAND_COUNT")"
-  if [ "$TMPFS_OK" -eq 1 ]; then
-    rec seq tmpfs "$run" "$(bench seq "$SHM_FILE")"
-    rec rand tmpfs "$run" "$(bench rand "$SHM_FILE" --count "$RAND_COUNT")"
+  if want seq; then
+    drop_caches
+    r=$(bench seq "$BIG_FILE")
+    if [ "$run" -eq 1 ]; then check_big ext4 "$BIG_FILE" "$r"; r=$CHECKED; fi
+    rec seq ext4 "$run" "$r"
+    if [ "$TMPFS_OK" -eq 1 ]; then rec seq tmpfs "$run" "$(bench seq "$SHM_FILE")"; fi
+    log "run $run: seq local ext4 $(jq .mb_per_s <<<"$r") MB/s"
   fi
-  log "run $run: local ext4 $(jq -s '[.[] | select(.metric=="seq" and .mode=="ext4")][-1].mb_per_s' "$RECORDS") MB/s"
+  if want rand; then
+    drop_caches
+    rec rand ext4 "$run" "$(bench rand "$BIG_FILE" --count "$RAND_COUNT")"
+    if [ "$TMPFS_OK" -eq 1 ]; then rec rand tmpfs "$run" "$(bench rand "$SHM_FILE" --count "$RAND_COUNT")"; fi
+  fi
 
   # Small files: python fixture, cold / warm / local.
-  root="$WORK/root-py-$run"
-  do_mount "$root" "$PY_MNT" "$PY_ST"
-  drop_caches
-  r=$(bench walk "$PY_MNT"/usr/lib/python3* --pid "$M_PID" --pid "$REG_PID")
-  facts=$(mount_facts)
-  if [ "$run" -eq 1 ]; then
-    tree=$($T "$FUSE_TIMEOUT" "$PY" "$HERE/readbench.py" tree "$PY_MNT"/usr/lib/python3*)
-    if [ "$(jq -r .sha256 <<<"$tree")" = "$(jq -r .sha256 <<<"$PY_TREE_INFO")" ]; then ok=true; else
-      ok=false; VERIFY_FAILED=1; log "CONTENT MISMATCH (small files): $tree vs $PY_TREE_INFO"
+  if want walk; then
+    root="$WORK/root-py-$run"
+    do_mount "$root" "$PY_MNT" "$PY_ST"
+    drop_caches
+    l0=$(reg_lines)
+    r=$(bench walk "$PY_MNT"/usr/lib/python3* --pid "$M_PID" --pid "$REG_PID")
+    facts=$(mount_facts)
+    facts=$(jq --argjson n "$(( $(reg_lines) - l0 ))" '. + {registry_responses: $n}' <<<"$facts")
+    if [ "$run" -eq 1 ]; then
+      tree=$($T "$FUSE_TIMEOUT" "$PY" "$HERE/readbench.py" tree "$PY_MNT"/usr/lib/python3*)
+      if [ "$(jq -r .sha256 <<<"$tree")" = "$(jq -r .sha256 <<<"$PY_TREE_INFO")" ]; then ok=true; else
+        ok=false; VERIFY_FAILED=1; log "CONTENT MISMATCH (small files): $tree vs $PY_TREE_INFO"
+      fi
+      facts=$(jq --argjson ok "$ok" --argjson tree "$tree" '. + {verified: $ok, tree: $tree}' <<<"$facts")
     fi
-    facts=$(jq --argjson ok "$ok" --argjson tree "$tree" '. + {verified: $ok, tree: $tree}' <<<"$facts")
+    rec walk cold "$run" "$r" "$facts"
+    do_umount "$root" "$PY_MNT"
+    do_mount "$root" "$PY_MNT" "$PY_ST"
+    drop_caches
+    r=$(bench walk "$PY_MNT"/usr/lib/python3* --pid "$M_PID")
+    rec walk warm "$run" "$r" "$(mount_facts)"
+    do_umount "$root" "$PY_MNT"
+    rm -rf "$root"
+    drop_caches
+    rec walk ext4 "$run" "$(bench walk "$PY_TREE"/usr/lib/python3*)"
+    log "run $run: small files cold/warm/local $(jq -r -s '[.[] | select(.metric=="walk")][-3:] | map(.seconds) | join(" / ")' "$RECORDS") s"
   fi
-  rec walk cold "$run" "$r" "$facts"
-  do_umount "$root" "$PY_MNT"
-  do_mount "$root" "$PY_MNT" "$PY_ST"
-  drop_caches
-  r=$(bench walk "$PY_MNT"/usr/lib/python3* --pid "$M_PID")
-  rec walk warm "$run" "$r" "$(mount_facts)"
-  do_umount "$root" "$PY_MNT"
-  rm -rf "$root"
-  drop_caches
-  rec walk ext4 "$run" "$(bench walk "$PY_TREE"/usr/lib/python3*)"
-  log "run $run: small files cold/warm/local $(jq -r -s '[.[] | select(.metric=="walk")][-3:] | map(.seconds) | join(" / ")' "$RECORDS") s"
 
   # Mount -> first byte, fresh root (empty blob cache; the binary and the registry's files
   # are in the page cache, as on a node that runs containers).
-  for image in python big; do
-    root="$WORK/root-fb-$image-$run"
-    if [ "$image" = python ]; then ref="$PY_ST"; dir="$PY_MNT"; file="usr/bin/python3"; else
-      ref="$BIG_ST"; dir="$BIG_MNT"; file="$BIG_PATH"; fi
-    do_mount "$root" "$dir" "$ref"
-    $T 60 head -c1 "$dir/$file" >/dev/null
-    t=$(now_ns)
-    facts=$(mount_facts)
-    layers=$(jq '.layers | length' "$M_STATE/mount.json")
-    rec first-byte "$image" "$run" "$(jq -n --arg fb "$(ms_between "$M_T0" "$t")" --arg file "$file" \
-      --argjson layers "$layers" '{first_byte_ms: ($fb|tonumber), file: $file, layers: $layers}')" "$facts"
-    do_umount "$root" "$dir"
-    rm -rf "$root"
-  done
-  log "run $run: first byte python/big $(jq -r -s '[.[] | select(.metric=="first-byte")][-2:] | map(.first_byte_ms) | join(" / ")' "$RECORDS") ms"
+  if want first-byte; then
+    for image in python big; do
+      root="$WORK/root-fb-$image-$run"
+      if [ "$image" = python ]; then ref="$PY_ST"; dir="$PY_MNT"; file="usr/bin/python3"; else
+        ref="$BIG_ST"; dir="$BIG_MNT"; file="$BIG_PATH"; fi
+      do_mount "$root" "$dir" "$ref"
+      $T 60 head -c1 "$dir/$file" >/dev/null
+      t=$(now_ns)
+      facts=$(mount_facts)
+      layers=$(jq '.layers | length' "$M_STATE/mount.json")
+      rec first-byte "$image" "$run" "$(jq -n --arg fb "$(ms_between "$M_T0" "$t")" --arg file "$file" \
+        --argjson layers "$layers" '{first_byte_ms: ($fb|tonumber), file: $file, layers: $layers}')" "$facts"
+      do_umount "$root" "$dir"
+      rm -rf "$root"
+    done
+    log "run $run: first byte python/big $(jq -r -s '[.[] | select(.metric=="first-byte")][-2:] | map(.first_byte_ms) | join(" / ")' "$RECORDS") ms"
+  fi
 done
 
 jq -n --arg s "$(( $(date +%s) - started ))" '{benchmark_seconds: ($s|tonumber)}' >"$OUT/timing.json"

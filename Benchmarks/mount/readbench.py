@@ -21,8 +21,8 @@ object on stdout.
       and, if DIR is a blob cache (`<root>/cache`), `zstd -dc` MB/s (CPU time) over its frames.
 
 Every timed command also reports: its own user/sys CPU seconds (children included for
-walk), the CPU seconds each --pid used meanwhile (the mount's serving process, the
-registry), machine-wide busy and iowait shares of all cores from /proc/stat, and the
+walk), the CPU seconds and block-device reads of each --pid meanwhile (the mount's
+serving process, the registry), machine-wide busy and iowait shares of all cores from /proc/stat, and the
 bytes read from block devices (/proc/diskstats, whole disks only).
 """
 import argparse
@@ -47,6 +47,18 @@ def pid_cpu(pid):
         return (int(fields[11]) + int(fields[12])) / TICK
     except (OSError, IndexError, ValueError):
         return None
+
+
+def pid_read_bytes(pid):
+    """Bytes the process made the block layer fetch (/proc/PID/io read_bytes)."""
+    try:
+        with open(f"/proc/{pid}/io") as f:
+            for line in f:
+                if line.startswith("read_bytes:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def cpu_times():
@@ -82,6 +94,7 @@ class Measure:
         self.ru_self = resource.getrusage(resource.RUSAGE_SELF)
         self.ru_children = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.pid_start = {p: pid_cpu(p) for p in self.pids}
+        self.pid_io_start = {p: pid_read_bytes(p) for p in self.pids}
         self.cpu_start = cpu_times()
         self.disk_start = disk_read_bytes()
         self.t0 = time.perf_counter()
@@ -102,6 +115,8 @@ class Measure:
                                   - self.ru_children.ru_stime, 3),
             "pid_cpu_s": {str(p): (round(pid_cpu(p) - s, 3) if s is not None and pid_cpu(p) is not None else None)
                           for p, s in self.pid_start.items()},
+            "pid_disk_read_bytes": {str(p): (pid_read_bytes(p) - s if s is not None and pid_read_bytes(p) is not None
+                                             else None) for p, s in self.pid_io_start.items()},
             "machine_busy_share": round(1 - (idle - i0 + iowait - w0) / span, 3),
             "machine_iowait_share": round((iowait - w0) / span, 3),
             "cores": os.cpu_count(),
