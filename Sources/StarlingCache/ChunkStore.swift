@@ -34,4 +34,11 @@ public protocol ChunkStore: Sendable {
   func remove(_ key: ChunkKey) async throws
   /// Entries and bytes currently stored.
   func usage() async -> (entries: Int, bytes: Int64)
+  /// Whether an entry for `key` is stored, without reading it (not a use for LRU).
+  func contains(_ key: ChunkKey) async -> Bool
+}
+
+extension ChunkStore {
+  /// Fallback for stores without an index: reads the entry.
+  public func contains(_ key: ChunkKey) async -> Bool { ((try? await get(key)) ?? nil) != nil }
 }

@@ -114,6 +114,9 @@ public actor DiskChunkStore: ChunkStore {
     index.remove(key)
   }
 
+  /// Whether `key` is indexed (a file deleted behind our back still reads as a miss later).
+  public func contains(_ key: ChunkKey) -> Bool { index[key] != nil }
+
   /// Entries and bytes currently stored.
   public func usage() -> (entries: Int, bytes: Int64) {
     (index.count, index.totalBytes)

@@ -138,6 +138,7 @@ struct MountCommand: AsyncParsableCommand {
         reporter.cancel()
         try await mount.unmount(force: true, guardian: guardian)
         let final = await snapshot()
+        try? final.save(directory)
         logger.info("unmounted", metadata: ["mountpoint": "\(mountpoint)", "figures": "\(final.summary)"])
         if !daemonChild { print("unmounted \(mountpoint): \(final.summary)") }
       }
@@ -146,7 +147,9 @@ struct MountCommand: AsyncParsableCommand {
       guardian.dismiss()
       throw error
     }
-    try? FileManager.default.removeItem(at: directory.url)
+    // Started by `starling mount`: leave the final figures for `starling umount`, which
+    // removes the directory once it has printed them.
+    try? directory.removeState(keepingFigures: daemonChild)
     guardian.dismiss()
   }
 

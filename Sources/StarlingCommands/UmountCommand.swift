@@ -29,7 +29,6 @@ struct UmountCommand: AsyncParsableCommand {
       let dir = MountDirectory(root: URL(fileURLWithPath: root).standardizedFileURL, mountpoint: mountpoint)
       guard let state = try MountState.load(dir) else { throw MountError.notMounted(path: mountpoint) }
       try OverlayMount.unmount(mountpoint, force: force)
-      let figures = MountStatistics.load(dir)
       if kill(state.pid, SIGTERM) == 0, try await !exited(state.pid, within: .seconds(15)) {
         for layer in state.layers.reversed() where MountTable.isMounted(layer) {
           try? Syscall.unmount(layer, lazy: true)
@@ -40,6 +39,7 @@ struct UmountCommand: AsyncParsableCommand {
       for layer in state.layers.reversed() where MountTable.isMounted(layer) {
         try? Syscall.unmount(layer, lazy: true)
       }
+      let figures = MountStatistics.load(dir)
       try? FileManager.default.removeItem(at: dir.url)
       print("unmounted \(mountpoint)" + (figures.map { ": \($0.summary)" } ?? ""))
     }

@@ -110,7 +110,9 @@ public final class LayerFilesystem: FUSEOperations {
     let fetcher = self.fetcher
     let onReadError = self.onReadError
     let index = self.index
+    let follow = options.readAheadOnOpen
     Task(priority: .userInitiated) {
+      if follow { await fetcher.followRead(entry: entry, range: offset..<offset + UInt64(size)) }
       do {
         reply.succeed(try await fetcher.read(entry: entry, range: offset..<offset + UInt64(size)))
       } catch {

@@ -62,9 +62,10 @@ extension ChunkFetcher {
     _ i: UInt32, _ frame: FrameRecord, decode: Bool
   ) async -> (UInt32, FrameOutcome?, FetchStats) {
     var stats = FetchStats()
+    // Read-ahead only needs to know the frame is there: the store's index answers that.
+    if !decode { return (i, await store.contains(key(frame)) ? .skipped : nil, stats) }
     // A store that fails to read is treated like a miss: the sources still have the frame.
     guard let stored = try? await store.get(key(frame)) else { return (i, nil, stats) }
-    guard decode else { return (i, .skipped, stats) }
     do {
       let content = try frame.decode(stored)
       stats.cacheHits += 1

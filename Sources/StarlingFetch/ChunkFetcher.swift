@@ -33,6 +33,8 @@ public actor ChunkFetcher {
   private var outageSince: [UInt32: ContinuousClock.Instant] = [:]
   /// Read-ahead bookkeeping (see ChunkFetcher+ReadAhead.swift).
   var readAheadFiles: Set<UInt32> = []
+  /// Per file, how far a sequential reader has read and how far read-ahead reaches.
+  var sequential: [UInt32: SequentialWindow] = [:]
   var readAheadQueue: [[(UInt32, FrameRecord)]] = []
   var readAheadRunning: [UInt64: Flight] = [:]
   var readAheadWaiters: [CheckedContinuation<Void, Never>] = []
@@ -152,8 +154,8 @@ public actor ChunkFetcher {
     started: ContinuousClock.Instant
   ) {
     stats.add(delta)
-    // Read-ahead fills the store only, unless a reader is waiting for it.
-    let remember = lane?.isUrgent ?? true
+    // Read-ahead frames stay decoded too: a sequential reader is about to ask for them.
+    let remember = true
     for i in frames {
       if inflight[i]?.id == id { inflight[i] = nil }
       switch outcomes[i] {

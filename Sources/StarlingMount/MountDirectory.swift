@@ -32,6 +32,15 @@ public struct MountDirectory: Sendable {
   public var work: String { url.appending(path: "work").path }
   /// Live figures (`MountStatistics`).
   public var statsFile: URL { url.appending(path: "stats.json") }
+  /// Removes the mount's state; with `keepingFigures`, all but `stats.json`.
+  public func removeState(keepingFigures: Bool) throws {
+    let manager = FileManager.default
+    guard keepingFigures else { return try manager.removeItem(at: url) }
+    for name in try manager.contentsOfDirectory(atPath: url.path) where name != statsFile.lastPathComponent {
+      try manager.removeItem(at: url.appending(path: name))
+    }
+  }
+
   /// The background process's log.
   public var log: URL { url.appending(path: "log") }
 }

@@ -6,4 +6,13 @@ public enum SnapshotKind: Int, Sendable, Codable, CaseIterable {
   case active = 2
   /// An immutable snapshot that others may use as a parent.
   case committed = 3
+
+  /// The word containerd's filters use for this kind (`kind==committed`).
+  public var filterName: String {
+    switch self {
+    case .view: "view"
+    case .active: "active"
+    case .committed: "committed"
+    }
+  }
 }
