@@ -30,6 +30,8 @@ public final class LayerFilesystem: FUSEOperations {
   let onReadError: @Sendable (String, any Error) -> Void
 
   static let opaqueName = Array("trusted.overlay.opaque".utf8)
+  /// Files above this size get sequential read-ahead windows (the fetcher's request cap).
+  static let followThreshold: UInt64 = 8 << 20
 
   public init(
     fetcher: ChunkFetcher, trace: AccessTrace? = nil, options: Options = Options(),
@@ -96,7 +98,8 @@ public final class LayerFilesystem: FUSEOperations {
     guard flags & O_ACCMODE == O_RDONLY else { throw FUSEErrno(EROFS) }
     guard record.isRegular else { throw FUSEErrno(record.isDirectory ? EISDIR : EACCES) }
     trace?.record(entry: record.index, event: .open)
-    if options.readAheadOnOpen {
+    // A file within one chunk arrives whole with its first read: nothing to read ahead.
+    if options.readAheadOnOpen, record.size > UInt64(index.chunkSize) {
       let fetcher = self.fetcher
       Task(priority: .background) { await fetcher.readAhead(entry: record.index) }
     }
@@ -110,7 +113,8 @@ public final class LayerFilesystem: FUSEOperations {
     let fetcher = self.fetcher
     let onReadError = self.onReadError
     let index = self.index
-    let follow = options.readAheadOnOpen
+    // Only files larger than one request can stream in windows (inodes are canonical entries).
+    let follow = options.readAheadOnOpen && ((try? index.entry(entry))?.size ?? 0) > Self.followThreshold
     Task(priority: .userInitiated) {
       if follow { await fetcher.followRead(entry: entry, range: offset..<offset + UInt64(size)) }
       do {

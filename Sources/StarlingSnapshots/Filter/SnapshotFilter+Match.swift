@@ -10,7 +10,7 @@ struct CompiledSelector {
     self.regex = selector.op == .matches ? try? Self.regex(selector.value) : nil
   }
 
-  static func regex(_ pattern: String) throws -> Regex<AnyRegexOutput> {
+  static func regex(_ pattern: String) throws(FilterSyntaxError) -> Regex<AnyRegexOutput> {
     do {
       return try Regex(pattern).matchingSemantics(.unicodeScalar)
     } catch {
