@@ -167,7 +167,9 @@ start() {
   [[ -s "$CD_PIDFILE" ]] || die "containerd did not start (no pidfile $CD_PIDFILE)"
   local deadline=$((SECONDS + START_TIMEOUT))
   until answers; do
-    if ! live_pid >/dev/null; then
+    # Look twice: between the inner shell writing the pidfile and its exec, /proc/PID/cmdline
+    # can briefly be unreadable or still the shell's.
+    if ! live_pid >/dev/null && { sleep 0.5; ! live_pid >/dev/null; }; then
       log "containerd exited during startup; log tail ($CD_LOG):"
       log_tail >&2
       die "containerd failed to start"
