@@ -109,6 +109,17 @@ let package = Package(
       dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: swiftSettings
     ),
+    // starlingd's snapshotter: containerd's Snapshots service over metadata + overlayfs + lazy layers.
+    .target(
+      name: "StarlingSnapshotter",
+      dependencies: [
+        "ContainerdAPI", "StarlingSnapshots", "StarlingMount", "StarlingSystem",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "StarlingRegistry",
       dependencies: [
@@ -151,7 +162,12 @@ let package = Package(
       name: "starlingd",
       dependencies: [
         "StarlingCommands",
+        "StarlingSnapshotter",
+        "StarlingSystem",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),

@@ -25,7 +25,7 @@
 #
 # Snapshotters: the built-in `overlayfs` (default) and `native`, plus two proxy plugins that
 # containerd dials only when they are used (it starts fine while their sockets do not exist):
-#   starling  -> ${STARLING_SNAPSHOTTER_SOCKET:-/run/starling/snapshotter.sock}
+#   starling  -> ${STARLING_SNAPSHOTTER_SOCKET:-$STARLING_STATE/run/starlingd.sock}
 #   stargz    -> ${STARLING_STARGZ_SOCKET:-/run/containerd-stargz-grpc/containerd-stargz-grpc.sock}
 # The CRI plugin and the aufs/btrfs/zfs/devmapper snapshotters are disabled.
 # Note: containerd 1.6 shims put their sockets in /run/containerd/s/<hash of our address>
@@ -46,7 +46,8 @@ CD_CONFIG="$CD_DIR/config.toml"
 CD_PIDFILE="$CD_DIR/containerd.pid"
 CD_LOG="$CD_DIR/containerd.log"
 CD_HOSTS="$CD_DIR/hosts"
-SNAPSHOTTER_SOCKET="${STARLING_SNAPSHOTTER_SOCKET:-/run/starling/snapshotter.sock}"
+# Per state folder, so a CI run beside a dev instance talks to its own starlingd.
+SNAPSHOTTER_SOCKET="${STARLING_SNAPSHOTTER_SOCKET:-$STARLING_STATE/run/starlingd.sock}"
 STARGZ_SOCKET="${STARLING_STARGZ_SOCKET:-/run/containerd-stargz-grpc/containerd-stargz-grpc.sock}"
 LOG_LEVEL="${STARLING_CONTAINERD_LOG_LEVEL:-info}"
 # Registries reached over plain HTTP (host:port). 127.0.0.1/localhost get HTTP anyway.

@@ -6,6 +6,7 @@ import StarlingFS
 import StarlingFetch
 import StarlingMount
 import StarlingOCI
+import StarlingSystem
 
 /// `starling mount IMAGE DIR`: serves a converted image lazily at DIR.
 struct MountCommand: AsyncParsableCommand {
@@ -147,9 +148,9 @@ struct MountCommand: AsyncParsableCommand {
       guardian.dismiss()
       throw error
     }
-    // Started by `starling mount`: leave the final figures for `starling umount`, which
-    // removes the directory once it has printed them.
-    try? directory.removeState(keepingFigures: daemonChild)
+    // Stopped by `starling umount`: leave the final figures for it to print; it removes
+    // the directory afterwards.
+    try? directory.removeState(keepingFigures: FileManager.default.fileExists(atPath: directory.umountRequest.path))
     guardian.dismiss()
   }
 

@@ -29,6 +29,7 @@ struct UmountCommand: AsyncParsableCommand {
       let dir = MountDirectory(root: URL(fileURLWithPath: root).standardizedFileURL, mountpoint: mountpoint)
       guard let state = try MountState.load(dir) else { throw MountError.notMounted(path: mountpoint) }
       try OverlayMount.unmount(mountpoint, force: force)
+      _ = FileManager.default.createFile(atPath: dir.umountRequest.path, contents: nil)
       if kill(state.pid, SIGTERM) == 0, try await !exited(state.pid, within: .seconds(15)) {
         for layer in state.layers.reversed() where MountTable.isMounted(layer) {
           try? Syscall.unmount(layer, lazy: true)

@@ -41,6 +41,8 @@ public struct MountDirectory: Sendable {
     }
   }
 
+  /// Created by `starling umount` before it stops the server: keep the final figures.
+  public var umountRequest: URL { url.appending(path: "umount-requested") }
   /// The background process's log.
   public var log: URL { url.appending(path: "log") }
 }

@@ -1,18 +1,73 @@
 import ArgumentParser
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import Logging
 import StarlingCommands
+import StarlingSnapshotter
+import StarlingSystem
 
-/// `starlingd`: the node daemon (containerd snapshotter, FUSE, peers). For now it only
-/// reports its version; the snapshotter lands in a later change.
+/// `starlingd`: the node daemon — containerd's remote snapshotter that mounts Starling
+/// images lazily (and, for other images, behaves like containerd's overlayfs snapshotter).
 @main
 struct StarlingDaemonMain: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "starlingd",
     abstract: "Starling node daemon: a containerd remote snapshotter that mounts images lazily.",
-    discussion: "Not yet functional: this build only prints its version.",
+    discussion: """
+      Serves containerd's snapshots API on a unix socket; declare it in containerd's config \
+      as [proxy_plugins.starling] (type "snapshot", address = the socket) and pull or run \
+      with --snapshotter starling. State lives under --root.
+      """,
     version: StarlingCommand.configuration.version
   )
 
+  @Option(help: "State directory (snapshots, metadata, blob cache).")
+  var root = "/var/lib/starling"
+
+  @Option(help: "Unix socket to serve containerd's snapshots API on.")
+  var address = "/run/starling/snapshotter.sock"
+
+  @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+  var logLevel: String = "info"
+
+  func validate() throws {
+    guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+  }
+
   func run() async throws {
-    print("starlingd \(StarlingCommand.configuration.version)")
+    let level = Logger.Level(rawValue: logLevel) ?? .info
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = level
+      return handler
+    }
+    let logger = Logger(label: "starlingd")
+    let snapshotter = try Snapshotter(
+      root: URL(fileURLWithPath: root).appending(path: "snapshotter"), logger: logger)
+    try prepareSocket(address)
+    let server = GRPCServer(
+      transport: .http2NIOPosix(address: .unixDomainSocket(path: address), transportSecurity: .plaintext),
+      services: [SnapshotsService(snapshotter: snapshotter, logger: logger)])
+    try await withThrowingDiscardingTaskGroup { group in
+      group.addTask { try await server.serve() }
+      if let listening = try await server.listeningAddress {
+        logger.info("serving containerd snapshots API", metadata: ["address": "\(listening)", "root": "\(root)"])
+      }
+      let signal = await SignalWaiter.next([SIGINT, SIGTERM])
+      logger.info("stopping", metadata: ["signal": "\(signal)"])
+      server.beginGracefulShutdown()
+    }
+    try? FileManager.default.removeItem(atPath: address)
+  }
+
+  /// The socket's directory exists and is private; a stale socket from a previous run goes.
+  private func prepareSocket(_ path: String) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    try FileManager.default.createDirectory(
+      atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+    // Only root (containerd) may connect: the socket is created 0600.
+    umask(0o077)
   }
 }

@@ -70,7 +70,8 @@ struct FilterParser {
     case .field(let name), .quoted(let name):
       return name
     default:
-      throw FilterSyntaxError(position: position, message: "unexpected \(token), expected a field name or a quoted string")
+      throw FilterSyntaxError(
+        position: position, message: "unexpected \(token), expected a field name or a quoted string")
     }
   }
 }

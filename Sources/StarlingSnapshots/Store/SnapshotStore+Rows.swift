@@ -27,13 +27,13 @@ extension SnapshotStore {
   {
     let rows = try Row.fetchAll(db, sql: selectInfo + " WHERE \(condition) ORDER BY s.name", arguments: arguments)
     var labelsByID: [Int64: [String: String]] = [:]
-    let ids = rows.map { $0["id"] as Int64 }
-    if !ids.isEmpty {
-      let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+    if !rows.isEmpty {
+      // The same condition again rather than `IN (ids...)`, which would hit SQLite's variable limit.
       let labelRows = try Row.fetchAll(
         db,
-        sql: "SELECT snapshotID, key, value FROM label WHERE snapshotID IN (\(placeholders))",
-        arguments: StatementArguments(ids)
+        sql:
+          "SELECT l.snapshotID, l.key, l.value FROM label l JOIN snapshot s ON s.id = l.snapshotID WHERE \(condition)",
+        arguments: arguments
       )
       for row in labelRows {
         labelsByID[row["snapshotID"], default: [:]][row["key"]] = row["value"] as String

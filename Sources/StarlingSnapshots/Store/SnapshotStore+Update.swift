@@ -26,7 +26,8 @@ extension SnapshotStore {
           updated[label] = labels[label] ?? ""
         } else {
           throw SnapshotError.invalidArgument(
-            reason: "cannot update \"\(path)\" field on snapshot \"\(key)\": only \"labels\" and \"labels.<key>\" are mutable"
+            reason:
+              "cannot update \"\(path)\" field on snapshot \"\(key)\": only \"labels\" and \"labels.<key>\" are mutable"
           )
         }
       }
