@@ -113,7 +113,9 @@ let package = Package(
     .target(
       name: "StarlingSnapshotter",
       dependencies: [
-        "ContainerdAPI", "StarlingSnapshots", "StarlingMount", "StarlingSystem",
+        "ContainerdAPI", "StarlingSnapshots", "StarlingMount", "StarlingSystem", "StarlingRegistry",
+        "StarlingConvert", "StarlingCache", "StarlingFetch", "StarlingOCI", "StarlingFormat",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
@@ -164,6 +166,7 @@ let package = Package(
         "StarlingCommands",
         "StarlingSnapshotter",
         "StarlingSystem",
+        "StarlingRegistry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),

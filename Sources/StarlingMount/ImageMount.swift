@@ -67,25 +67,13 @@ public final class ImageMount: Sendable {
     do {
       for (n, layerReader) in readers.enumerated() {
         let path = directory.layer(n)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let fetcher = ChunkFetcher(
-          layer: layerReader.layer, index: layerReader.index, store: store, sources: [source], options: options.fetch)
-        let digest = layerReader.layer.digest
-        let trace = sink.map {
-          AccessTrace(index: layerReader.index, layer: digest.description, sink: $0, start: start)
-        }
-        let filesystem = LayerFilesystem(fetcher: fetcher, trace: trace, options: options.filesystem) { path, error in
-          logger.error("read failed", metadata: ["layer": "\(digest.short)", "path": "\(path)", "error": "\(error)"])
-        }
-        var fuse = options.fuse
-        fuse.fsName = "starling:\(digest.short)"
         guardian?.watch(mount: path)
-        let session = try FUSESession(mountpoint: path, operations: filesystem, options: fuse)
+        let trace = sink.map {
+          AccessTrace(index: layerReader.index, layer: layerReader.layer.digest.description, sink: $0, start: start)
+        }
         layers.append(
-          LayerMount(layer: layerReader.layer, fetcher: fetcher, session: session, indexBytes: layerReader.bytesFetched)
-        )
-        try session.start()
-        raiseReadahead(path, kilobytes: Int(options.fuse.maxReadahead / 1024), logger: logger)
+          try LayerMount.mount(
+            layerReader, at: path, store: store, sources: [source], options: options, trace: trace, logger: logger))
       }
       var writable: (upper: String, work: String)?
       if options.writable {

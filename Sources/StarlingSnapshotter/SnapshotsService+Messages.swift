@@ -26,6 +26,8 @@ extension SnapshotMount {
 }
 
 extension SnapshotInfo {
+  static let outcomeLabel = "containerd.io/snapshot/starling.outcome"
+
   var message: Containerd_Services_Snapshots_V1_Info {
     .with {
       $0.name = name
@@ -39,6 +41,8 @@ extension SnapshotInfo {
       $0.createdAt = Google_Protobuf_Timestamp(date: created)
       $0.updatedAt = Google_Protobuf_Timestamp(date: updated)
       $0.labels = labels
+      // How the layer was served, for `ctr snapshots info` and `starling status`.
+      if let outcome { $0.labels[Self.outcomeLabel] = outcome }
     }
   }
 }

@@ -1,5 +1,8 @@
 public import Foundation
 public import Logging
+import StarlingFetch
+import StarlingFormat
+import StarlingMount
 public import StarlingSnapshots
 import StarlingSystem
 
@@ -13,11 +16,14 @@ import StarlingSystem
 public final class Snapshotter: Sendable {
   public let root: URL
   public let store: SnapshotStore
+  /// Serves Starling layers lazily; nil: every layer takes the ordinary path.
+  public let lazy: LazyLayers?
   let logger: Logger
 
   /// Opens the snapshotter's state under `root` (creating it, mode 0700).
-  public init(root: URL, logger: Logger) throws {
+  public init(root: URL, lazy: LazyLayers?, logger: Logger) throws {
     self.root = root
+    self.lazy = lazy
     self.logger = logger
     try FileManager.default.createDirectory(
       at: root.appending(path: "snapshots"), withIntermediateDirectories: true,
@@ -30,8 +36,82 @@ public final class Snapshotter: Sendable {
   func work(_ id: Int64) -> String { directory(id).appending(path: "work").path }
 
   /// Creates an active snapshot on `parent` and returns its mounts.
+  ///
+  /// A layer of a Starling image pulled as a remote snapshot (see `LazyLayerRequest`) is
+  /// mounted lazily instead, committed under containerd's target name, and answered with
+  /// `alreadyExists` so containerd skips its download. Anything that goes wrong on the way
+  /// falls back to the ordinary path; the outcome is logged and kept with the snapshot.
   public func prepare(key: String, parent: String?, labels: [String: String]) async throws -> [SnapshotMount] {
-    try create(key: key, parent: parent, labels: labels, kind: .active)
+    var outcome: String?
+    if let lazy {
+      switch LazyLayerRequest.parse(labels) {
+      case .success(let request):
+        if (try? store.stat(key: request.target)) != nil { throw SnapshotError.alreadyExists(key: request.target) }
+        do {
+          try await prepareLazily(key: key, parent: parent, labels: labels, request: request, lazy: lazy)
+          logger.info(
+            "layer mounted lazily",
+            metadata: ["layer": "\(request.layerDigest)", "image": "\(request.image)", "snapshot": "\(request.target)"])
+          throw SnapshotError.alreadyExists(key: request.target)
+        } catch let fallback as LazyFallback {
+          outcome = "ordinary: \(fallback)"
+          logger.warning(
+            "layer falls back to the ordinary path",
+            metadata: ["layer": "\(request.layerDigest)", "image": "\(request.image)", "reason": "\(fallback)"])
+        }
+      case .failure(let reason):
+        outcome = "ordinary: \(reason)"
+        if reason != .notRemote {
+          logger.info("layer takes the ordinary path", metadata: ["key": "\(key)", "reason": "\(reason)"])
+        }
+      }
+    }
+    let mounts = try create(key: key, parent: parent, labels: labels, kind: .active)
+    if let outcome { _ = try? store.setLazyFields(key: key, lazyImage: nil, lazyLayerDigest: nil, outcome: outcome) }
+    return mounts
+  }
+
+  /// Records, mounts and commits a lazy layer; undoes everything on failure.
+  private func prepareLazily(
+    key: String, parent: String?, labels: [String: String], request: LazyLayerRequest, lazy: LazyLayers
+  ) async throws {
+    let info = try store.prepare(key: key, parent: parent, labels: labels)
+    let path = filesystem(info.id)
+    do {
+      try makeDirectories(info.id)
+      let mount = try await lazy.mount(image: request.image, digest: request.layerDigest, at: path)
+      // What the layer would take unpacked: the tar's size and its entries.
+      let usage = SnapshotUsage(size: Int64(mount.fetcher.index.tarSize), inodes: Int64(mount.fetcher.index.entryCount))
+      do {
+        try store.commit(name: request.target, key: key, labels: labels, usage: usage)
+        try store.setLazyFields(
+          key: request.target, lazyImage: request.image, lazyLayerDigest: request.layerDigest, outcome: "lazy")
+      } catch {
+        await lazy.unmount(path)
+        throw error
+      }
+    } catch {
+      _ = try? store.remove(key: key)
+      removeDirectory(info.id)
+      throw error is LazyFallback ? error : LazyFallback.failed("\(error)")
+    }
+  }
+
+  /// After a restart: serves every committed lazy layer again (a dead mount left by a
+  /// killed daemon is detached first).
+  public func restoreLazyLayers() async {
+    guard let lazy, let infos = try? store.list() else { return }
+    for info in infos where info.kind == .committed {
+      guard let image = info.lazyImage, let digest = info.lazyLayerDigest else { continue }
+      let path = filesystem(info.id)
+      if MountTable.isMounted(path) { try? Syscall.unmount(path, lazy: true) }
+      do {
+        _ = try await lazy.mount(image: image, digest: digest, at: path)
+        logger.info("lazy layer restored", metadata: ["snapshot": "\(info.name)", "layer": "\(digest)"])
+      } catch {
+        logger.error("lazy layer not restored", metadata: ["snapshot": "\(info.name)", "error": "\(error)"])
+      }
+    }
   }
 
   /// Creates a read-only view of `parent` and returns its mounts.
@@ -92,6 +172,7 @@ public final class Snapshotter: Sendable {
   /// Removes `key` (refused while it has children) and deletes its directory.
   public func remove(key: String) async throws {
     let info = try store.remove(key: key)
+    if let lazy { await lazy.unmount(filesystem(info.id)) }
     removeDirectory(info.id)
   }
 

@@ -4,6 +4,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Logging
 import StarlingCommands
+import StarlingRegistry
 import StarlingSnapshotter
 import StarlingSystem
 
@@ -28,6 +29,17 @@ struct StarlingDaemonMain: AsyncParsableCommand {
   @Option(help: "Unix socket to serve containerd's snapshots API on.")
   var address = "/run/starling/snapshotter.sock"
 
+  @Option(help: "Bound of the blob cache of lazily fetched chunks, in bytes.")
+  var cacheSize: Int64 = 10 << 30
+
+  @Option(
+    name: .customLong("insecure-registry"),
+    help: "Registry (host:port) to reach over plain HTTP (loopback always is). Repeatable.")
+  var insecureRegistries: [String] = []
+
+  @Flag(help: "Never mount layers lazily: every layer takes the ordinary path.")
+  var noLazy = false
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -43,8 +55,18 @@ struct StarlingDaemonMain: AsyncParsableCommand {
       return handler
     }
     let logger = Logger(label: "starlingd")
-    let snapshotter = try Snapshotter(
-      root: URL(fileURLWithPath: root).appending(path: "snapshotter"), logger: logger)
+    let base = URL(fileURLWithPath: root)
+    // Credentials for background chunk fetches: docker's config.json, read when needed.
+    let credentials: any CredentialProvider = (try? DockerConfigCredentials()) ?? StaticCredentials([:])
+    let lazy =
+      noLazy
+      ? nil
+      : try LazyLayers(
+        cache: base.appending(path: "cache"), cacheBytes: cacheSize,
+        configuration: RegistryConfiguration(insecureRegistries: Set(insecureRegistries), credentials: credentials),
+        logger: logger)
+    let snapshotter = try Snapshotter(root: base.appending(path: "snapshotter"), lazy: lazy, logger: logger)
+    await snapshotter.restoreLazyLayers()
     try prepareSocket(address)
     let server = GRPCServer(
       transport: .http2NIOPosix(address: .unixDomainSocket(path: address), transportSecurity: .plaintext),
@@ -58,6 +80,7 @@ struct StarlingDaemonMain: AsyncParsableCommand {
       logger.info("stopping", metadata: ["signal": "\(signal)"])
       server.beginGracefulShutdown()
     }
+    await lazy?.shutdown()
     try? FileManager.default.removeItem(atPath: address)
   }
 
