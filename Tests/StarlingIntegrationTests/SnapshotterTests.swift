@@ -6,7 +6,10 @@ import Testing
 /// + runc: the ordinary path (containerd downloads and applies layers into our mounts),
 /// containerd's snapshot commands, garbage collection, and refused requests.
 @Suite(.serialized) struct SnapshotterTests {
-  func ctr(_ arguments: [String]) throws -> CommandRunner.Result { try Containerd.ctr(arguments) }
+  /// A namespace of our own: containerd's metadata from other runs cannot interfere.
+  let namespace = "starling-ordinary-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+  func ctr(_ arguments: [String]) throws -> CommandRunner.Result { try Containerd.ctr(["-n", namespace] + arguments) }
 
   func snapshots(_ arguments: [String]) throws -> CommandRunner.Result {
     try ctr(["snapshots", "--snapshotter", "starling"] + arguments)
@@ -18,7 +21,10 @@ import Testing
     try Containerd.start()
     let scratch = try TemporaryDirectory()
     let daemon = try Starlingd(root: scratch.url.appending(path: "root"))
-    defer { daemon.stop() }
+    defer {
+      daemon.stop()
+      _ = try? Containerd.ctr(["namespaces", "rm", namespace])
+    }
     let image = "\(env.registry)/\(fixture.repository):\(fixture.tag)"
     _ = try? ctr(["image", "rm", "--sync", image])
     let pull = try ctr(["image", "pull", "--plain-http", "--snapshotter", "starling", image])
@@ -62,7 +68,10 @@ import Testing
     try Containerd.start()
     let scratch = try TemporaryDirectory()
     let daemon = try Starlingd(root: scratch.url.appending(path: "root"))
-    defer { daemon.stop() }
+    defer {
+      daemon.stop()
+      _ = try? Containerd.ctr(["namespaces", "rm", namespace])
+    }
     let tag = "refused-\(getpid())"
     let missingParent = try snapshots(["prepare", "\(tag)-a", "no-such-parent"])
     #expect(missingParent.status != 0 && missingParent.stderr.contains("not found"), "\(missingParent.stderr)")

@@ -57,6 +57,7 @@ public final class FaultProxy: Sendable {
     var corruptionStride: Int?
     var failedByOutage = 0
     var corruptedBodies = 0
+    var blobBodyBytes = 0
   }
 
   private let state = Mutex(State())
@@ -118,6 +119,13 @@ public final class FaultProxy: Sendable {
 
   /// Requests failed because of an outage.
   public var requestsFailedByOutage: Int { state.withLock { $0.failedByOutage } }
+  /// Body bytes of blob responses forwarded so far: what a client fetched of layers.
+  public var blobBytesServed: Int { state.withLock { $0.blobBodyBytes } }
+
+  func countBlobBytes(_ uri: String, _ count: Int) {
+    guard uri.contains("/blobs/") else { return }
+    state.withLock { $0.blobBodyBytes += count }
+  }
 
   /// Blob bodies damaged by `setCorruptingBlobBodies`.
   public var corruptedBodies: Int { state.withLock { $0.corruptedBodies } }
@@ -232,6 +240,7 @@ public final class FaultProxy: Sendable {
           data.setInteger(byte ^ 0x10, at: data.readerIndex + offset)
         }
       }
+      if head.method != .HEAD { proxy?.countBlobBytes(head.uri, min(data.readableBytes, cutAfter ?? .max)) }
       return Reply(
         head: HTTPResponseHead(version: .http1_1, status: response.status, headers: headers), body: data,
         cutAfter: cutAfter)

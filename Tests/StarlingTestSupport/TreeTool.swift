@@ -2,7 +2,7 @@ public import Foundation
 
 /// Drives `Tools/tree.py`, the independent reference unpacker and tree comparator.
 public enum TreeTool {
-  static var script: URL {
+  public static var script: URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
       .appending(path: "Tools/tree.py")
   }
@@ -49,7 +49,7 @@ public struct ToolFailure: Error, CustomStringConvertible {
 
 /// Drives the project's private containerd (`Tools/containerd.sh`).
 public enum Containerd {
-  static var script: URL {
+  public static var script: URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
       .appending(path: "Tools/containerd.sh")
   }

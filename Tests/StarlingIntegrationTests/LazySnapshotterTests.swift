@@ -1,0 +1,112 @@
+import Foundation
+import StarlingTestSupport
+import Testing
+
+/// The lazy path under real containerd + runc: `ctr-remote image rpull --snapshotter
+/// starling` of a converted image mounts its layers through FUSE without downloading them,
+/// `ctr run` starts it, and a restarted daemon serves the same snapshots again.
+@Suite(.serialized) struct LazySnapshotterTests {
+  /// A namespace of our own: containerd's metadata from other runs cannot interfere.
+  let namespace = "starling-lazy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+  func ctr(_ arguments: [String]) throws -> CommandRunner.Result { try Containerd.ctr(["-n", namespace] + arguments) }
+
+  func ctrRemote(_ arguments: [String]) throws -> CommandRunner.Result {
+    try CommandRunner.run(
+      URL(fileURLWithPath: "/bin/bash"), [Containerd.script.path, "ctr-remote", "-n", namespace] + arguments)
+  }
+
+  @Test func aConvertedImageStartsLazilyAndSurvivesADaemonRestart() async throws {
+    let converted = try ConvertedFixture("python", repositoryPrefix: "lazy-snapshotter")
+    try Containerd.start()
+    // Every byte starlingd and containerd fetch goes through the proxy, which counts them.
+    let proxy = try await FaultProxy(upstream: "http://\(converted.env.registry)")
+    let scratch = try TemporaryDirectory()
+    var daemon: Starlingd? = try Starlingd(root: scratch.url.appending(path: "root"))
+    let image = "\(proxy.address)/\(converted.repository):1"
+    defer {
+      _ = try? ctr(["image", "rm", "--sync", image])
+      daemon?.stop()
+      _ = try? Containerd.ctr(["namespaces", "rm", namespace])
+      Task { try? await proxy.shutdown() }
+    }
+
+    let pullStart = ContinuousClock.now
+    let pull = try ctrRemote(["image", "rpull", "--plain-http", "--snapshotter", "starling", image])
+    let pullTime = pullStart.duration(to: .now)
+    #expect(pull.status == 0, "\(pull.stderr)\n\(daemon?.logText.suffix(3000) ?? "")")
+    let pulledBytes = proxy.blobBytesServed
+    let manifest = try #require(
+      try CommandRunner.starling(["inspect", "--json", "\(converted.env.registry)/\(converted.repository):1"]).stdout
+        .data(using: .utf8))
+    let imageBytes = try Self.compressedSize(manifest)
+    // Only indexes and the config cross the wire at pull time.
+    #expect(pulledBytes < imageBytes / 50, "pull fetched \(pulledBytes) of \(imageBytes) bytes")
+    let log = daemon?.logText ?? ""
+    #expect(log.components(separatedBy: "layer mounted lazily").count - 1 == 5, "\(log.suffix(3000))")
+
+    let runStart = ContinuousClock.now
+    let run = try ctr([
+      "run", "--rm", "--snapshotter", "starling", image, "lazy-\(getpid())", "python3", "-c",
+      "import numpy; print(numpy.__version__)",
+    ])
+    let runTime = runStart.duration(to: .now)
+    #expect(run.status == 0, "\(run.stderr)\n\(daemon?.logText.suffix(3000) ?? "")")
+    #expect(run.stdout == "1.24.2\n")
+    let totalBytes = proxy.blobBytesServed
+    print(
+      "lazy snapshotter: rpull \(pullTime), fetched \(pulledBytes) B; run \(runTime); "
+        + "registry blob bytes \(totalBytes) of \(imageBytes) (\(totalBytes * 100 / imageBytes)%)")
+    #expect(totalBytes < imageBytes / 2, "fetched \(totalBytes) of \(imageBytes)")
+
+    // Every layer says how it was served.
+    let list = try ctr(["snapshots", "--snapshotter", "starling", "ls"]).stdout
+    let names = list.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
+    #expect(names.count == 5, "\(list)")
+    for name in names {
+      let info = try ctr(["snapshots", "--snapshotter", "starling", "info", name]).stdout
+      #expect(info.contains("\"containerd.io/snapshot/starling.outcome\": \"lazy\""), "\(info)")
+    }
+
+    // kill -9 and restart: the daemon mounts the committed lazy layers again from its
+    // metadata, and a new container starts without another pull.
+    daemon?.kill9()
+    daemon = try Starlingd(root: scratch.url.appending(path: "root"))
+    #expect(daemon?.logText.components(separatedBy: "lazy layer restored").count ?? 0 > 5)
+    let again = try ctr([
+      "run", "--rm", "--snapshotter", "starling", image, "lazy-again-\(getpid())", "python3", "-c",
+      "import numpy; print(numpy.__version__)",
+    ])
+    #expect(again.status == 0 && again.stdout == "1.24.2\n", "\(again.stderr)\n\(daemon?.logText.suffix(3000) ?? "")")
+    let afterRestart = try ctr(["snapshots", "--snapshotter", "starling", "ls"]).stdout
+    #expect(afterRestart.split(separator: "\n").count - 1 == 5, "\(afterRestart)")
+
+    // Removing the image lets GC remove the snapshots and their FUSE mounts.
+    #expect(try ctr(["image", "rm", "--sync", image]).status == 0)
+    let root = scratch.url.appending(path: "root").path
+    let deadline = Date().addingTimeInterval(20)
+    var leftover = try ctr(["snapshots", "--snapshotter", "starling", "ls"]).stdout.split(separator: "\n").count - 1
+    while leftover > 0 && Date() < deadline {
+      try await Task.sleep(for: .milliseconds(200))
+      leftover = try ctr(["snapshots", "--snapshotter", "starling", "ls"]).stdout.split(separator: "\n").count - 1
+    }
+    #expect(leftover == 0)
+    // Unmounting is asynchronous after Remove: give it a moment.
+    var left: [String] = []
+    for _ in 0..<50 {
+      left = MountInfo.mountpoints().filter { $0.hasPrefix(root) }
+      if left.isEmpty { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    #expect(
+      left.isEmpty,
+      "mounts left: \(left)\n\(daemon?.logText.split(separator: "\n").filter { $0.contains("remove") || $0.contains("rror") || $0.contains("arn") }.joined(separator: "\n") ?? "")"
+    )
+  }
+
+  /// Sum of the compressed layer sizes in `starling inspect --json` output.
+  static func compressedSize(_ json: Data) throws -> Int {
+    let object = try JSONSerialization.jsonObject(with: json) as? [String: [[String: Any]]] ?? [:]
+    return object.values.flatMap { $0 }.reduce(0) { $0 + (($1["compressedBytes"] as? Int) ?? 0) }
+  }
+}
