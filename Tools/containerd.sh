@@ -135,6 +135,8 @@ disabled_plugins = [
     type = "snapshot"
     address = $(toml_str "$STARGZ_SOCKET")
 EOF
+  # Only replace the file when it changes: `start` compares to decide on a restart.
+  if cmp -s "$CD_CONFIG.tmp" "$CD_CONFIG"; then rm -f "$CD_CONFIG.tmp"; return 1; fi
   mv -f "$CD_CONFIG.tmp" "$CD_CONFIG"
 }
 
@@ -143,11 +145,16 @@ start() {
   (( ${#CD_SOCK} < 100 )) || die "socket path too long for a unix socket (${#CD_SOCK} bytes): $CD_SOCK"
   write_hosts
   if pid="$(live_pid)"; then
-    if answers; then
-      log "containerd already running (pid $pid) on $CD_SOCK"
-      return 0
+    if ! write_config; then
+      if answers; then
+        log "containerd already running (pid $pid) on $CD_SOCK"
+        return 0
+      fi
+      log "containerd pid $pid is alive but does not answer on $CD_SOCK; restarting it"
+    else
+      # A running daemon with another config (e.g. a new snapshotter socket) is restarted.
+      log "containerd config changed; restarting pid $pid"
     fi
-    log "containerd pid $pid is alive but does not answer on $CD_SOCK; restarting it"
     stop_daemon || true
   fi
   if answers; then
@@ -155,7 +162,7 @@ start() {
   fi
   [[ -x "$CONTAINERD_BIN" ]] || die "$CONTAINERD_BIN not found (run Tools/install-deps.sh)"
   command -v runc >/dev/null || die "runc not found (run Tools/install-deps.sh)"
-  write_config
+  write_config || true
   rm -f "$CD_SOCK" "$CD_SOCK.ttrpc" "$CD_PIDFILE"
   log "starting containerd on $CD_SOCK (state $CD_DIR, log $CD_LOG)"
   printf '\n===== %s starting: %s --config %s\n' "$(date -u +%FT%TZ)" "$CONTAINERD_BIN" "$CD_CONFIG" >>"$CD_LOG"

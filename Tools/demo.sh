@@ -5,8 +5,9 @@
 # registry (digests must not change), `starling convert` it to Starling's chunked layers,
 # `starling check` and `starling inspect` the result, start it lazily (`starling mount` from
 # an empty blob cache, then the image's command chrooted into the mount: only the chunks it
-# reads are fetched), and run the converted image with stock containerd. (The lazy start
-# through starlingd replaces the chroot once the snapshotter lands.)
+# reads are fetched), start it lazily under containerd (starlingd as the `starling` proxy
+# snapshotter, `ctr-remote image rpull` + `ctr run`, with timings), and run it with stock
+# containerd (full pull, overlayfs) for comparison.
 #
 #   Tools/demo.sh [FIXTURE]      (small | python | edge; default python)
 set -euo pipefail
@@ -59,6 +60,42 @@ output=$(timeout 120 chroot "$MNT" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:
 finish=$(date +%s.%N)
 echo "lazy start output: $output ($(python3 -c "print(f'{$finish - $start:.2f}')") s in the chroot)"
 "$STARLING" umount --root "$ROOT" "$MNT"
+trap - EXIT
+
+log "starting $CONVERTED lazily under containerd: starlingd + ctr-remote image rpull + ctr run"
+eval "$("$STARLING_REPO/Tools/containerd.sh" env)"
+swift build --product starlingd >/dev/null 2>&1 || die "building starlingd failed (run swift build --product starlingd)"
+STARLINGD="$(swift build --show-bin-path)/starlingd"
+DROOT="$STARLING_STATE/demo/starlingd"
+NS="starling-demo"
+ctr_ns() { "$STARLING_REPO/Tools/containerd.sh" ctr -n "$NS" "$@"; }
+pkill -f "starlingd --root $DROOT" 2>/dev/null || true
+ctr_ns image rm --sync "$CONVERTED" >/dev/null 2>&1 || true
+rm -rf "$DROOT"
+mkdir -p "$DROOT"
+"$STARLINGD" --root "$DROOT" --address "$STARLING_SNAPSHOTTER_SOCKET" >"$DROOT.log" 2>&1 &
+DPID=$!
+trap 'ctr_ns image rm --sync "$CONVERTED" >/dev/null 2>&1 || true; kill $DPID 2>/dev/null || true' EXIT
+# Ready once containerd reaches it (containerd may still be backing off from an earlier
+# daemon's socket): probe with a snapshot only the snapshotter can create.
+for _ in $(seq 150); do
+  if ctr_ns snapshots --snapshotter starling prepare "demo-probe-$$" >/dev/null 2>&1; then
+    ctr_ns snapshots --snapshotter starling rm "demo-probe-$$" >/dev/null 2>&1 || true
+    break
+  fi
+  sleep 0.2
+done
+start=$(date +%s.%N)
+"$STARLING_REPO/Tools/containerd.sh" ctr-remote -n "$NS" image rpull --plain-http --snapshotter starling "$CONVERTED" >/dev/null
+pulled=$(date +%s.%N)
+output=$(ctr_ns run --rm --snapshotter starling "$CONVERTED" "starling-lazy-$$")
+finish=$(date +%s.%N)
+echo "lazy container output: $output"
+python3 -c "print(f'rpull {$pulled - $start:.2f} s, run {$finish - $pulled:.2f} s, total {$finish - $start:.2f} s')"
+grep -c "layer mounted lazily" "$DROOT.log" | sed 's/^/layers mounted lazily: /'
+ctr_ns image rm --sync "$CONVERTED" >/dev/null 2>&1 || true
+kill $DPID 2>/dev/null || true
+wait $DPID 2>/dev/null || true
 trap - EXIT
 
 log "running the converted image with stock containerd (full pull, overlayfs)"
