@@ -139,6 +139,7 @@ let package = Package(
       name: "StarlingCommands",
       dependencies: [
         "StarlingMount",
+        "StarlingSnapshots",
         "StarlingFS",
         "StarlingSystem",
         "StarlingCache",

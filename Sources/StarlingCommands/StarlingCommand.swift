@@ -16,7 +16,7 @@ public struct StarlingCommand: AsyncParsableCommand {
     version: StarlingVersion.current,
     subcommands: [
       CopyCommand.self, ConvertCommand.self, InspectCommand.self, CheckCommand.self, MountCommand.self,
-      UmountCommand.self, MountGuardCommand.self,
+      UmountCommand.self, StatusCommand.self, ConfigCommand.self, MountGuardCommand.self,
     ]
   )
 

@@ -68,6 +68,10 @@ import Testing
       #expect(info.contains("\"containerd.io/snapshot/starling.outcome\": \"lazy\""), "\(info)")
     }
 
+    // `starling status` tells the same story, from the daemon's metadata.
+    let status = try CommandRunner.starling(["status", "--root", scratch.url.appending(path: "root").path])
+    #expect(status.status == 0 && status.stdout.contains("5 lazy layers"), "\(status.stdout)\(status.stderr)")
+
     // kill -9 and restart: the daemon mounts the committed lazy layers again from its
     // metadata, and a new container starts without another pull.
     daemon?.kill9()

@@ -94,4 +94,18 @@ import Testing
     #expect(try snapshots(["rm", "\(tag)-c"]).status == 0)
     #expect(!(try snapshots(["ls"]).stdout.contains(tag)))
   }
+
+  @Test func configContainerdWritesTheProxyPluginOnce() throws {
+    let scratch = try TemporaryDirectory()
+    let file = scratch.url.appending(path: "etc/containerd/config.toml").path
+    for _ in 0..<2 {
+      let result = try CommandRunner.starling([
+        "config", "containerd", "--write", "--file", file, "--address", "/run/x.sock",
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+    }
+    let text = try String(contentsOfFile: file, encoding: .utf8)
+    #expect(text.components(separatedBy: "[proxy_plugins.starling]").count == 2, "\(text)")
+    #expect(text.contains("address = \"/run/x.sock\"") && text.contains("type = \"snapshot\""))
+  }
 }
