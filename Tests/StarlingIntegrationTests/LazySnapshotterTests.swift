@@ -108,6 +108,60 @@ import Testing
     )
   }
 
+  @Test func aManifestThatLiesAboutItsIndexFallsBackToTheOrdinaryPath() async throws {
+    let converted = try ConvertedFixture("small", repositoryPrefix: "lazy-lying")
+    try Containerd.start()
+    // The same image, but every layer's index digest annotation is wrong: the snapshotter
+    // must notice, take the ordinary path for each layer, say why, and the image still runs.
+    let registry = converted.env.registry
+    let lying = try Self.pushWithWrongIndexDigests(
+      registry: registry, repository: converted.repository, from: "1", to: "lying")
+    let scratch = try TemporaryDirectory()
+    let daemon = try Starlingd(root: scratch.url.appending(path: "root"))
+    let image = "\(registry)/\(converted.repository):\(lying)"
+    defer {
+      _ = try? ctr(["image", "rm", "--sync", image])
+      daemon.stop()
+      _ = try? Containerd.ctr(["namespaces", "rm", namespace])
+    }
+    let pull = try ctrRemote(["image", "rpull", "--plain-http", "--snapshotter", "starling", image])
+    #expect(pull.status == 0, "\(pull.stderr)\n\(daemon.logText.suffix(3000))")
+    let run = try ctr([
+      "run", "--rm", "--snapshotter", "starling", image, "lying-\(getpid())", "cat", "/etc/debian_version",
+    ])
+    #expect(run.status == 0 && run.stdout.hasPrefix("12."), "\(run.stdout)\(run.stderr)")
+    let log = daemon.logText
+    #expect(!log.contains("layer mounted lazily"), "\(log.suffix(2000))")
+    #expect(log.components(separatedBy: "falls back to the ordinary path").count - 1 == 2, "\(log.suffix(3000))")
+    let status = try CommandRunner.starling(["status", "--root", scratch.url.appending(path: "root").path])
+    #expect(status.stdout.contains("0 lazy layers, 2 ordinary"), "\(status.stdout)")
+    #expect(status.stdout.contains("digest"), "the reason names the digest problem: \(status.stdout)")
+  }
+
+  /// Re-pushes `repository:from` as `to` with each layer's index digest annotation replaced
+  /// by a wrong one (the blobs stay the same). Returns the tag.
+  static func pushWithWrongIndexDigests(registry: String, repository: String, from: String, to: String) throws
+    -> String
+  {
+    let script = """
+      import json, sys, urllib.request
+      reg, repo, src, dst = sys.argv[1:5]
+      accept = "application/vnd.oci.image.manifest.v1+json"
+      req = urllib.request.Request(f"http://{reg}/v2/{repo}/manifests/{src}", headers={"Accept": accept})
+      manifest = json.load(urllib.request.urlopen(req))
+      for layer in manifest["layers"]:
+          layer["annotations"]["containerd.io/snapshot/starling.index.digest"] = "sha256:" + "ab" * 32
+      body = json.dumps(manifest).encode()
+      put = urllib.request.Request(f"http://{reg}/v2/{repo}/manifests/{dst}", data=body, method="PUT",
+                                   headers={"Content-Type": manifest.get("mediaType", accept)})
+      urllib.request.urlopen(put)
+      """
+    let result = try CommandRunner.run(
+      URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, registry, repository, from, to])
+    guard result.status == 0 else { throw ToolFailure(command: "push lying manifest", output: result.stderr) }
+    return to
+  }
+
   /// Sum of the compressed layer sizes in `starling inspect --json` output.
   static func compressedSize(_ json: Data) throws -> Int {
     let object = try JSONSerialization.jsonObject(with: json) as? [String: [[String: Any]]] ?? [:]
