@@ -55,6 +55,7 @@ struct StarlingDaemonMain: AsyncParsableCommand {
       return handler
     }
     let logger = Logger(label: "starlingd")
+    try prepareSocket(address)
     let base = URL(fileURLWithPath: root)
     // Credentials for background chunk fetches: docker's config.json, read when needed.
     let credentials: any CredentialProvider = (try? DockerConfigCredentials()) ?? StaticCredentials([:])
@@ -65,9 +66,19 @@ struct StarlingDaemonMain: AsyncParsableCommand {
         cache: base.appending(path: "cache"), cacheBytes: cacheSize,
         configuration: RegistryConfiguration(insecureRegistries: Set(insecureRegistries), credentials: credentials),
         logger: logger)
+    do {
+      try await serve(lazy: lazy, base: base, logger: logger)
+    } catch {
+      await lazy?.shutdown()
+      throw error
+    }
+    await lazy?.shutdown()
+    try? FileManager.default.removeItem(atPath: address)
+  }
+
+  private func serve(lazy: LazyLayers?, base: URL, logger: Logger) async throws {
     let snapshotter = try Snapshotter(root: base.appending(path: "snapshotter"), lazy: lazy, logger: logger)
     await snapshotter.restoreLazyLayers()
-    try prepareSocket(address)
     let server = GRPCServer(
       transport: .http2NIOPosix(address: .unixDomainSocket(path: address), transportSecurity: .plaintext),
       services: [SnapshotsService(snapshotter: snapshotter, logger: logger)])
@@ -80,8 +91,24 @@ struct StarlingDaemonMain: AsyncParsableCommand {
       logger.info("stopping", metadata: ["signal": "\(signal)"])
       server.beginGracefulShutdown()
     }
-    await lazy?.shutdown()
-    try? FileManager.default.removeItem(atPath: address)
+  }
+
+  /// Whether something accepts connections on unix socket `path`.
+  static func answers(_ path: String) -> Bool {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8.prefix(MemoryLayout.size(ofValue: address.sun_path) - 1))
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+      for (i, byte) in bytes.enumerated() { raw[i] = byte }
+    }
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+      }
+    }
   }
 
   /// The socket's directory exists and is private; a stale socket from a previous run goes.
@@ -89,7 +116,16 @@ struct StarlingDaemonMain: AsyncParsableCommand {
     let directory = (path as NSString).deletingLastPathComponent
     try FileManager.default.createDirectory(
       atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+    if FileManager.default.fileExists(atPath: path) {
+      // A socket someone still answers on belongs to a running daemon: taking its path would
+      // leave containerd talking to whichever one it connected to first.
+      if Self.answers(path) {
+        FileHandle.standardError.write(
+          Data("error: another process is already serving on \(path); stop it first or choose --address\n".utf8))
+        throw ExitCode.failure
+      }
+      try FileManager.default.removeItem(atPath: path)
+    }
     // Only root (containerd) may connect: the socket is created 0600.
     umask(0o077)
   }

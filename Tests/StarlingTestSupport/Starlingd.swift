@@ -53,6 +53,11 @@ public final class Starlingd: @unchecked Sendable {
       guard process.isRunning else { break }
       Thread.sleep(forTimeInterval: 0.2)
     }
+    // Never leak a daemon: a stray one would keep containerd's connection to itself.
+    if process.isRunning {
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+    }
     throw ToolFailure(command: "starlingd", output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
   }
 
