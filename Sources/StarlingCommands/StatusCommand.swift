@@ -34,8 +34,10 @@ struct StatusCommand: ParsableCommand {
       print(String(decoding: data, as: UTF8.self))
       return
     }
-    let lazy = infos.filter { $0.outcome == "lazy" }.count
-    let ordinary = infos.filter { $0.outcome?.hasPrefix("ordinary") ?? false }.count
+    // Layers are the committed snapshots; active ones are containers' roots and layers being applied.
+    let layers = infos.filter { $0.kind == .committed }
+    let lazy = layers.filter { $0.outcome == "lazy" }.count
+    let ordinary = layers.count - lazy
     print(
       "\(infos.count) snapshots: \(lazy) lazy layers, \(ordinary) ordinary (reasons below), "
         + "\(infos.filter { $0.kind == .active }.count) active")
