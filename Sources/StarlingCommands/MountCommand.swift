@@ -156,12 +156,7 @@ struct MountCommand: AsyncParsableCommand {
 
   /// The one manifest to mount: the image's, or for an index the wanted (or this machine's) platform's.
   static func manifest(of source: any ImageSource, image: String, platform: String?) async throws -> Manifest {
-    let wanted = try parsePlatform(platform) ?? Platform.current
-    let manifests = try await ManifestWalker.manifests(of: source, platform: wanted)
-    guard let first = manifests.first else {
-      throw OCIError.layout(path: image, reason: "no manifest for platform \(wanted)")
-    }
-    return first.1
+    try await source.imageManifest(for: try parsePlatform(platform) ?? Platform.current)
   }
 
   /// Absolute path with symlinks resolved (the kernel records mounts that way).

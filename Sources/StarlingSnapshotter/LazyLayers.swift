@@ -64,16 +64,7 @@ public final class LazyLayers: Sendable {
   /// The image manifest for this machine's platform, fetched once per image.
   private func manifest(of source: RegistryImage, image: String) async throws -> Manifest {
     if let cached = manifests.withLock({ $0[image] }) { return cached }
-    var document = try await source.resolveRoot()
-    if case .index(let index) = document.content {
-      guard let entry = index.manifests(for: Platform.current).first else {
-        throw LazyFallback.failed("\(image) has no manifest for \(Platform.current)")
-      }
-      document = try await source.manifest(entry)
-    }
-    guard case .manifest(let manifest) = document.content else {
-      throw LazyFallback.failed("\(image) did not resolve to an image manifest")
-    }
+    let manifest = try await source.imageManifest(for: Platform.current)
     manifests.withLock { $0[image] = manifest }
     return manifest
   }
