@@ -29,6 +29,9 @@ let package = Package(
     .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
   ],
   targets: [
     // Pure layers: no network, FUSE or gRPC.
@@ -66,7 +69,9 @@ let package = Package(
     // Network.
     .target(
       name: "StarlingFetch",
-      dependencies: ["StarlingCache", "StarlingFormat", "StarlingOCI"],
+      dependencies: [
+        "StarlingCache", "StarlingFormat", "StarlingOCI", .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
       swiftSettings: swiftSettings
     ),
     // The kernel boundary: syscalls, FUSE.
@@ -119,6 +124,18 @@ let package = Package(
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // starlingd's configuration file and metrics endpoint.
+    .target(
+      name: "StarlingDaemon",
+      dependencies: [
+        "StarlingRegistry", "StarlingFormat", .product(name: "TOMLKit", package: "TOMLKit"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
       swiftSettings: swiftSettings
     ),
@@ -165,7 +182,11 @@ let package = Package(
       name: "starlingd",
       dependencies: [
         "StarlingCommands",
+        "StarlingDaemon",
+        "StarlingFormat",
         "StarlingSnapshotter",
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
         "StarlingSystem",
         "StarlingRegistry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -229,6 +250,15 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "StarlingDaemonTests",
+      dependencies: [
+        "StarlingDaemon", "StarlingRegistry", "StarlingTestSupport",
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "StarlingSnapshotsTests",
       dependencies: ["StarlingSnapshots"],
       swiftSettings: swiftSettings
@@ -253,6 +283,7 @@ let package = Package(
         "StarlingRegistry", "StarlingOCI", "StarlingFormat", "StarlingTestSupport",
         "StarlingCommands", "StarlingFetch", "StarlingCache", "StarlingConvert",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
       ],

@@ -27,6 +27,8 @@ TEST_USER=starling
 TEST_PASSWORD=starling-test-password
 TEST_READONLY_USER=reader            # token registry only: may pull, never push/delete
 TEST_READONLY_PASSWORD=reader-test-password
+TEST_SHORTLIVED_USER=shortlived      # token registry only: pull, tokens valid 4 s (expiry tests)
+TEST_SHORTLIVED_PASSWORD=shortlived-test-password
 
 TOKEN_SERVICE=starling-registry
 TOKEN_ISSUER=starling-token-server
@@ -161,9 +163,12 @@ write_token_users() {
   ( umask 077; cat >"$f.tmp" ) <<EOF
 {
   "$TEST_USER": {"password": "$TEST_PASSWORD", "actions": ["*"]},
-  "$TEST_READONLY_USER": {"password": "$TEST_READONLY_PASSWORD", "actions": ["pull"]}
+  "$TEST_READONLY_USER": {"password": "$TEST_READONLY_PASSWORD", "actions": ["pull"]},
+  "$TEST_SHORTLIVED_USER": {"password": "$TEST_SHORTLIVED_PASSWORD", "actions": ["pull"], "ttl": 4}
 }
 EOF
+  # Returns 0 when the file changed (a running token server must then be restarted).
+  if cmp -s "$f.tmp" "$f"; then rm -f "$f.tmp"; return 1; fi
   mv -f "$f.tmp" "$f"
 }
 
@@ -222,6 +227,13 @@ ts_marker() { echo "token-server.py --listen $STARLING_TOKEN_SERVER_ADDR"; }
 
 start_token_server() {
   local pid url="http://$STARLING_TOKEN_SERVER_ADDR/healthz"
+  local users_changed=false
+  mkdir -p "$(token_auth_dir)"
+  if write_token_users; then users_changed=true; fi
+  if pid="$(live_pid "$(ts_pidfile)" "$(ts_marker)")" && $users_changed; then
+    log "token users changed; restarting the token server (pid $pid)"
+    kill_pidfile "$(ts_pidfile)" "$(ts_marker)" "token server" || true
+  fi
   if pid="$(live_pid "$(ts_pidfile)" "$(ts_marker)")"; then
     if [[ "$(http_code "$url")" == 200 ]]; then
       log "token server already running (pid $pid) on $STARLING_TOKEN_SERVER_ADDR"
@@ -236,7 +248,6 @@ start_token_server() {
   [[ -x "$PYTHON" ]] || die "$PYTHON not found"
   "$PYTHON" -c 'import cryptography' 2>/dev/null || die "$PYTHON lacks python3-cryptography (run Tools/install-deps.sh)"
   ensure_token_cert
-  write_token_users
   local d; d="$(token_auth_dir)"
   log "starting token server on $STARLING_TOKEN_SERVER_ADDR (ttl ${STARLING_TOKEN_TTL:-300}s, log $(ts_logfile))"
   spawn "$(ts_pidfile)" "$(ts_logfile)" "$PYTHON" "$TS_SCRIPT" --listen "$STARLING_TOKEN_SERVER_ADDR" \
@@ -322,6 +333,8 @@ export STARLING_TEST_TOKEN_USER=$TEST_USER
 export STARLING_TEST_TOKEN_PASSWORD=$TEST_PASSWORD
 export STARLING_TEST_TOKEN_READONLY_USER=$TEST_READONLY_USER
 export STARLING_TEST_TOKEN_READONLY_PASSWORD=$TEST_READONLY_PASSWORD
+export STARLING_TEST_TOKEN_SHORTLIVED_USER=$TEST_SHORTLIVED_USER
+export STARLING_TEST_TOKEN_SHORTLIVED_PASSWORD=$TEST_SHORTLIVED_PASSWORD
 export STARLING_TEST_TOKEN_SERVER=$STARLING_TOKEN_SERVER_ADDR
 export STARLING_TEST_TOKEN_REALM=http://$STARLING_TOKEN_SERVER_ADDR/token
 export STARLING_TEST_TOKEN_SERVICE=$TOKEN_SERVICE

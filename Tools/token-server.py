@@ -300,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
                 if granted:
                     access.append({"type": rtype, "name": name, "actions": granted})
         now = int(time.time())
-        ttl = args.ttl
+        ttl = self.state.users[user].get("ttl", args.ttl) if user is not None else args.ttl
         claims = {
             "iss": args.issuer,
             "sub": user or "",
@@ -345,6 +345,8 @@ def load_users(args):
             if isinstance(entry, str):
                 entry = {"password": entry}
             users[name] = {"password": entry["password"], "actions": entry.get("actions", [ALL_ACTIONS])}
+            if "ttl" in entry:  # per-user token lifetime (expiry tests), else --ttl
+                users[name]["ttl"] = int(entry["ttl"])
     env_user = os.environ.get("STARLING_TOKEN_USER")
     env_password = os.environ.get("STARLING_TOKEN_PASSWORD")
     if env_user and env_password:

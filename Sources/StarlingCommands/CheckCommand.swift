@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StarlingConvert
+import StarlingFormat
 import StarlingOCI
 import StarlingRegistry
 

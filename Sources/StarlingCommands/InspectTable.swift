@@ -1,5 +1,6 @@
 import Foundation
 import StarlingConvert
+import StarlingFormat
 
 /// Text rendering of `starling inspect`.
 enum InspectTable {

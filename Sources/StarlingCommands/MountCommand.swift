@@ -4,6 +4,7 @@ import Logging
 import StarlingCache
 import StarlingFS
 import StarlingFetch
+import StarlingFormat
 import StarlingMount
 import StarlingOCI
 import StarlingSystem

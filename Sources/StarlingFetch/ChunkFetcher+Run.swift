@@ -61,7 +61,15 @@ extension ChunkFetcher {
     let data = try await limiter.withSlot(lane: lane) {
       // Counted once sent: a request that fails was still made.
       stats.requests += 1
-      return try await source.read(layer: layer, range: range)
+      let sent = ContinuousClock.now
+      do {
+        let data = try await source.read(layer: layer, range: range)
+        FetchMetrics.request(kind: source.kind, bytes: data.count, duration: sent.duration(to: .now), failed: false)
+        return data
+      } catch {
+        FetchMetrics.request(kind: source.kind, bytes: 0, duration: sent.duration(to: .now), failed: true)
+        throw error
+      }
     }
     stats.bytesFetched += data.count
     guard data.count == range.count else {

@@ -108,6 +108,9 @@ public actor ChunkFetcher {
     for i in wanted.sorted() {
       if let content = memory.get(i) {
         stats.memoryHits += 1
+        var delta = FetchStats()
+        delta.memoryHits = 1
+        FetchMetrics.record(delta)
         hits[i] = content
       } else if let flight = inflight[i] {
         if let lane = flight.lane { limiter.promote(lane) }
@@ -154,6 +157,7 @@ public actor ChunkFetcher {
     started: ContinuousClock.Instant
   ) {
     stats.add(delta)
+    FetchMetrics.record(delta)
     // Read-ahead frames stay decoded too: a sequential reader is about to ask for them.
     let remember = true
     for i in frames {
@@ -169,7 +173,12 @@ public actor ChunkFetcher {
     if lane != nil { readAheadLanded(id) }
   }
 
-  private func served(_ bytes: Int) { stats.bytesServed += bytes }
+  private func served(_ bytes: Int) {
+    stats.bytesServed += bytes
+    var delta = FetchStats()
+    delta.bytesServed = bytes
+    FetchMetrics.record(delta)
+  }
 
   nonisolated func key(_ frame: FrameRecord) -> ChunkKey {
     ChunkKey(digest: frame.digest, size: frame.uncompressedSize)

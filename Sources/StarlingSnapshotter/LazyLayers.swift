@@ -18,19 +18,26 @@ public final class LazyLayers: Sendable {
   let http: HTTPClient
   let configuration: RegistryConfiguration
   let options: ImageMount.Options
+  /// Hosts serving the same repositories as a registry, tried before it for chunks.
+  let mirrors: [String: [String]]
   let logger: Logger
   private let manifests = Mutex<[String: Manifest]>([:])
   private let mounted = Mutex<[String: LayerMount]>([:])
 
-  /// A blob cache under `cache` bounded by `cacheBytes`; registries reached with `configuration`.
+  /// A blob cache under `cache` bounded by `cacheBytes`; registries reached with
+  /// `configuration`, chunks tried from `mirrors[registry]` first; a read gets EIO after
+  /// `fetchTimeout` of failing sources.
   public init(
-    cache: URL, cacheBytes: Int64, configuration: RegistryConfiguration, options: ImageMount.Options = .init(),
-    logger: Logger
+    cache: URL, cacheBytes: Int64, configuration: RegistryConfiguration, mirrors: [String: [String]] = [:],
+    fetchTimeout: Duration = .seconds(60), logger: Logger
   ) throws {
+    var options = ImageMount.Options()
+    options.fetch.fetchTimeout = fetchTimeout
     store = try DiskChunkStore(directory: cache, maxBytes: cacheBytes)
     http = RegistryClient.makeHTTPClient(configuration: configuration)
     self.configuration = configuration
     self.options = options
+    self.mirrors = mirrors
     self.logger = logger
   }
 
@@ -50,15 +57,31 @@ public final class LazyLayers: Sendable {
       }
       let reader = try await StarlingLayerReader(source: source, layer: layer)
       let mount = try LayerMount.mount(
-        reader, at: path, store: store, sources: [RangeReaderChunkSource(name: "registry", reader: source)],
+        reader, at: path, store: store, sources: sources(for: reference, origin: source),
         options: options, trace: nil, logger: logger)
-      mounted.withLock { $0[path] = mount }
+      SnapshotterMetrics.lazyMounts(
+        mounted.withLock {
+          $0[path] = mount; return $0.count
+        })
       return mount
     } catch let fallback as LazyFallback {
       throw fallback
     } catch {
       throw LazyFallback.failed("\(error)")
     }
+  }
+
+  /// Chunk sources for an image: its registry's mirrors (same repository), then the registry.
+  private func sources(for reference: ImageReference, origin: RegistryImage) -> [any ChunkSource] {
+    let viaMirrors: [any ChunkSource] = (mirrors[reference.registry] ?? []).map { host in
+      var mirrored = reference
+      mirrored.registry = host
+      return RangeReaderChunkSource(
+        name: "mirror \(host)", kind: "mirror",
+        reader: RegistryImage(
+          client: RegistryClient(registry: host, http: http, configuration: configuration), reference: mirrored))
+    }
+    return viaMirrors + [RangeReaderChunkSource(name: "registry", reader: origin)]
   }
 
   /// The image manifest for this machine's platform, fetched once per image.
@@ -74,7 +97,9 @@ public final class LazyLayers: Sendable {
 
   /// Stops serving the layer at `path` (before its snapshot is removed).
   public func unmount(_ path: String) async {
-    guard let mount = mounted.withLock({ $0.removeValue(forKey: path) }) else { return }
+    guard let (mount, left) = mounted.withLock({ all in all.removeValue(forKey: path).map { ($0, all.count) } })
+    else { return }
+    SnapshotterMetrics.lazyMounts(left)
     await mount.stop(grace: .seconds(2))
   }
 

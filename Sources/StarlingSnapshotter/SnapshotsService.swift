@@ -116,16 +116,21 @@ public struct SnapshotsService: Containerd_Services_Snapshots_V1_Snapshots.Simpl
 
   /// Runs one call: logs it and turns errors into the status containerd expects.
   func rpc<T>(_ method: String, _ key: String, _ body: () async throws -> T) async throws -> T {
+    let start = ContinuousClock.now
     do {
       let result = try await body()
+      SnapshotterMetrics.call(method, code: "ok", duration: start.duration(to: .now))
       logger.debug("\(method)", metadata: ["key": "\(key)"])
       return result
     } catch let error as SnapshotError {
+      SnapshotterMetrics.call(method, code: "\(error.code)", duration: start.duration(to: .now))
       logger.debug("\(method) refused", metadata: ["key": "\(key)", "error": "\(error)"])
       throw RPCError(code: error.code.rpcCode, message: error.description)
     } catch let error as RPCError {
+      SnapshotterMetrics.call(method, code: "\(error.code)", duration: start.duration(to: .now))
       throw error
     } catch {
+      SnapshotterMetrics.call(method, code: "internal", duration: start.duration(to: .now))
       logger.error("\(method) failed", metadata: ["key": "\(key)", "error": "\(error)"])
       throw RPCError(code: .internalError, message: "\(method) \(key): \(error)")
     }

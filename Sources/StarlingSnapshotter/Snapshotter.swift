@@ -49,12 +49,14 @@ public final class Snapshotter: Sendable {
         if (try? store.stat(key: request.target)) != nil { throw SnapshotError.alreadyExists(key: request.target) }
         do {
           try await prepareLazily(key: key, parent: parent, labels: labels, request: request, lazy: lazy)
+          SnapshotterMetrics.layer(outcome: "lazy")
           logger.info(
             "layer mounted lazily",
             metadata: ["layer": "\(request.layerDigest)", "image": "\(request.image)", "snapshot": "\(request.target)"])
           throw SnapshotError.alreadyExists(key: request.target)
         } catch let fallback as LazyFallback {
           outcome = "ordinary: \(fallback)"
+          SnapshotterMetrics.layer(outcome: "fallback")
           logger.warning(
             "layer falls back to the ordinary path",
             metadata: ["layer": "\(request.layerDigest)", "image": "\(request.image)", "reason": "\(fallback)"])
@@ -62,6 +64,7 @@ public final class Snapshotter: Sendable {
       case .failure(let reason):
         outcome = "ordinary: \(reason)"
         if reason != .notRemote {
+          SnapshotterMetrics.layer(outcome: "fallback")
           logger.info("layer takes the ordinary path", metadata: ["key": "\(key)", "reason": "\(reason)"])
         }
       }

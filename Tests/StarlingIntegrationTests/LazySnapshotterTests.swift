@@ -71,6 +71,18 @@ extension StarlingdTests {
         #expect(info.contains("\"containerd.io/snapshot/starling.outcome\": \"lazy\""), "\(info)")
       }
 
+      // The daemon's metrics count the same: 5 lazy layers served, chunk bytes by source.
+      let metrics = try #require(daemon).metrics()
+      #expect(metrics["starling_layers_total{outcome=\"lazy\"}"] == 5, "\(metrics)")
+      #expect(metrics["starling_lazy_mounts"] == 5)
+      let chunkBytes = metrics["starling_fetch_bytes_total{source=\"registry\"}"] ?? 0
+      // Chunks are what the proxy served after the pull (the pull itself read the indexes).
+      #expect(
+        chunkBytes > 0 && Int(chunkBytes) <= totalBytes - pulledBytes, "\(chunkBytes) vs \(totalBytes - pulledBytes)")
+      #expect((metrics["starling_fetch_duration_seconds_count{source=\"registry\"}"] ?? 0) > 0)
+      #expect((metrics["starling_chunk_cache_misses_total"] ?? 0) > 0)
+      #expect((metrics["starling_snapshot_requests_total{rpc=\"prepare\",code=\"alreadyExists\"}"] ?? 0) >= 5)
+
       // `starling status` tells the same story, from the daemon's metadata.
       let status = try CommandRunner.starling(["status", "--root", scratch.url.appending(path: "root").path])
       #expect(status.status == 0 && status.stdout.contains("5 lazy layers"), "\(status.stdout)\(status.stderr)")
@@ -98,6 +110,10 @@ extension StarlingdTests {
         leftover = try ctr(["snapshots", "--snapshotter", "starling", "ls"]).stdout.split(separator: "\n").count - 1
       }
       #expect(leftover == 0)
+      // containerd's content GC then leaves nothing of the image in this namespace.
+      #expect(try ctr(["content", "prune", "references"]).status == 0)
+      let content = try ctr(["content", "ls", "-q"]).stdout.split(separator: "\n")
+      #expect(content.isEmpty, "content left: \(content)")
       // Unmounting is asynchronous after Remove: give it a moment.
       var left: [String] = []
       for _ in 0..<50 {

@@ -58,6 +58,10 @@ public final class FaultProxy: Sendable {
     var failedByOutage = 0
     var corruptedBodies = 0
     var blobBodyBytes = 0
+    /// Bearer tokens older than this (since first seen) are treated as expired.
+    var tokenLifetime: Duration?
+    var tokenFirstSeen: [String: ContinuousClock.Instant] = [:]
+    var staleTokensRejected = 0
   }
 
   private let state = Mutex(State())
@@ -125,6 +129,29 @@ public final class FaultProxy: Sendable {
   func countBlobBytes(_ uri: String, _ count: Int) {
     guard uri.contains("/blobs/") else { return }
     state.withLock { $0.blobBodyBytes += count }
+  }
+
+  /// Enforces Bearer token expiry strictly (the registry allows a minute of clock skew): a
+  /// token first seen more than `lifetime` ago is dropped from the request, so the registry
+  /// answers 401 with its challenge, as for an expired token. nil turns it off.
+  public func setTokenLifetime(_ lifetime: Duration?) {
+    state.withLock { $0.tokenLifetime = lifetime }
+  }
+
+  /// Requests whose Bearer token `setTokenLifetime` found expired.
+  public var staleTokensRejected: Int { state.withLock { $0.staleTokensRejected } }
+
+  /// Whether `authorization` carries a token past the configured lifetime (and counts it).
+  func isExpired(_ authorization: String?) -> Bool {
+    guard let authorization, authorization.hasPrefix("Bearer ") else { return false }
+    return state.withLock { state in
+      guard let lifetime = state.tokenLifetime else { return false }
+      let first = state.tokenFirstSeen[authorization, default: .now]
+      state.tokenFirstSeen[authorization] = first
+      guard first.duration(to: .now) > lifetime else { return false }
+      state.staleTokensRejected += 1
+      return true
+    }
   }
 
   /// Blob bodies damaged by `setCorruptingBlobBodies`.
@@ -212,7 +239,10 @@ public final class FaultProxy: Sendable {
       }
       var request = HTTPClientRequest(url: upstream + head.uri)
       request.method = head.method
-      for (name, value) in head.headers where !["host", "connection", "content-length"].contains(name.lowercased()) {
+      let expired = proxy?.isExpired(head.headers.first(name: "Authorization")) ?? false
+      var dropped = ["host", "connection", "content-length"]
+      if expired { dropped.append("authorization") }
+      for (name, value) in head.headers where !dropped.contains(name.lowercased()) {
         request.headers.add(name: name, value: value)
       }
       if body.readableBytes > 0 { request.body = .bytes(body) }

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 public import StarlingRegistry
 
 /// The real services integration tests run against, as exported by `Tools/registry.sh env`
@@ -12,6 +14,8 @@ public struct IntegrationEnvironment: Sendable {
   /// Registry behind Bearer token auth.
   public let tokenRegistry: String
   public let tokenCredentials: RegistryCredentials
+  /// A pull-only user of the token registry whose tokens live 4 s (expiry tests).
+  public let tokenShortLivedCredentials: RegistryCredentials
   /// Token server endpoint (`host:port`).
   public let tokenServer: String
   /// Where the fixture builder put its layouts and fixtures.json, if built.
@@ -32,8 +36,21 @@ public struct IntegrationEnvironment: Sendable {
       tokenRegistry: try value("STARLING_TEST_TOKEN_REGISTRY"),
       tokenCredentials: RegistryCredentials(
         username: try value("STARLING_TEST_TOKEN_USER"), password: try value("STARLING_TEST_TOKEN_PASSWORD")),
+      tokenShortLivedCredentials: RegistryCredentials(
+        username: try value("STARLING_TEST_TOKEN_SHORTLIVED_USER"),
+        password: try value("STARLING_TEST_TOKEN_SHORTLIVED_PASSWORD")),
       tokenServer: try value("STARLING_TEST_TOKEN_SERVER"),
       state: env["STARLING_STATE"] ?? "/var/tmp/starling")
+  }
+
+  /// Tokens the token server has issued since it started (its `/stats`).
+  public func tokensIssued() async throws -> Int {
+    try await RegistryClient.withHTTPClient { http in
+      let response = try await http.execute(HTTPClientRequest(url: "http://\(tokenServer)/stats"), timeout: .seconds(5))
+      let body = try await response.body.collect(upTo: 1 << 16)
+      let stats = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+      return (stats?["tokens_issued"] as? Int) ?? -1
+    }
   }
 
   /// A repository name unique to one test run, so tests never see each other's images.

@@ -33,7 +33,9 @@ public final class Starlingd: @unchecked Sendable {
     _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     process = Process()
     process.executableURL = Self.binary
-    process.arguments = ["--root", root.path, "--address", socket, "--log-level", "debug"] + extraArguments
+    // Metrics on a free port (read back from the log), unless the test chose an address.
+    let metrics = extraArguments.contains("--metrics-address") ? [] : ["--metrics-address", "127.0.0.1:0"]
+    process.arguments = ["--root", root.path, "--address", socket, "--log-level", "debug"] + metrics + extraArguments
     let output = try FileHandle(forWritingTo: log)
     process.standardOutput = output
     process.standardError = output
@@ -77,6 +79,18 @@ public final class Starlingd: @unchecked Sendable {
   public func kill9() {
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
+  }
+
+  /// The daemon's Prometheus samples (`name{labels}` → value), scraped now.
+  public func metrics() throws -> [String: Double] {
+    // The log says `serving metrics address=http://127.0.0.1:PORT/metrics`.
+    guard let line = logText.split(separator: "\n").last(where: { $0.contains("serving metrics") }),
+      let url = line.split(separator: " ").first(where: { $0.hasPrefix("address=http://") }),
+      let port = Int(url.split(separator: ":").last?.split(separator: "/").first ?? "")
+    else { throw MissingEnvironment(name: "starlingd's metrics address in its log") }
+    let response = try PlainHTTP.get(port: port, path: "/metrics")
+    guard response.hasPrefix("HTTP/1.1 200") else { throw ToolFailure(command: "GET /metrics", output: response) }
+    return PlainHTTP.prometheusSamples(response)
   }
 
   /// What it logged so far.
