@@ -48,7 +48,7 @@ cold() {
 start_starlingd() {
   [[ -n "$DPID" ]] && { kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null || true; }
   rm -rf "$WORK/root"
-  "$BIN/starlingd" --root "$WORK/root" --address "$STARLING_SNAPSHOTTER_SOCKET" >"$WORK/starlingd.log" 2>&1 &
+  "$BIN/starlingd" --root "$WORK/root" --address "$STARLING_SNAPSHOTTER_SOCKET" --metrics-address "" >"$WORK/starlingd.log" 2>&1 &
   DPID=$!
   for _ in $(seq 150); do
     if ctr_ns snapshots --snapshotter starling prepare "bench-probe" >/dev/null 2>&1; then

@@ -73,7 +73,8 @@ pkill -f "starlingd --root $DROOT" 2>/dev/null || true
 ctr_ns image rm --sync "$CONVERTED" >/dev/null 2>&1 || true
 rm -rf "$DROOT"
 mkdir -p "$DROOT"
-"$STARLINGD" --root "$DROOT" --address "$STARLING_SNAPSHOTTER_SOCKET" >"$DROOT.log" 2>&1 &
+"$STARLINGD" --root "$DROOT" --address "$STARLING_SNAPSHOTTER_SOCKET" --metrics-address 127.0.0.1:0 \
+  >"$DROOT.log" 2>&1 &
 DPID=$!
 trap 'ctr_ns image rm --sync "$CONVERTED" >/dev/null 2>&1 || true; kill $DPID 2>/dev/null || true' EXIT
 # Ready once containerd reaches it (containerd may still be backing off from an earlier
@@ -93,6 +94,11 @@ finish=$(date +%s.%N)
 echo "lazy container output: $output"
 python3 -c "print(f'rpull {$pulled - $start:.2f} s, run {$finish - $pulled:.2f} s, total {$finish - $start:.2f} s')"
 grep -c "layer mounted lazily" "$DROOT.log" | sed 's/^/layers mounted lazily: /'
+# The daemon's Prometheus endpoint says how many chunk bytes came from the registry.
+metrics_url=$(grep -o 'address=http://[^ ]*/metrics' "$DROOT.log" | head -1 | cut -d= -f2 || true)
+if [[ -n "$metrics_url" ]]; then
+  curl -s "$metrics_url" | grep -E '^starling_(fetch_bytes_total|layers_total)' | sed 's/^/metrics: /'
+fi
 ctr_ns image rm --sync "$CONVERTED" >/dev/null 2>&1 || true
 kill $DPID 2>/dev/null || true
 wait $DPID 2>/dev/null || true
