@@ -17,11 +17,17 @@ extension ChunkFetcher {
     public var retryDelay: Duration
     /// Longest delay between rounds of attempts.
     public var maxRetryDelay: Duration
+    /// How long a source that failed is skipped while a later one can serve (never the last).
+    public var sourceQuarantine: Duration
+    /// Once on-demand fetches reach this fraction of the layer's blob, fetch the rest of it
+    /// in the background; 0 never does.
+    public var denseFraction: Double
 
     public init(
       maxRequestBytes: Int64 = 8 << 20, memoryCacheBytes: Int = 32 << 20, fetchTimeout: Duration = .seconds(60),
       maxConcurrentRequests: Int = 8, readAheadBytes: Int64 = 64 << 20, readAheadConcurrency: Int = 2,
-      retryDelay: Duration = .milliseconds(50), maxRetryDelay: Duration = .seconds(2)
+      retryDelay: Duration = .milliseconds(50), maxRetryDelay: Duration = .seconds(2),
+      sourceQuarantine: Duration = .seconds(10), denseFraction: Double = 0.3
     ) {
       self.maxRequestBytes = maxRequestBytes
       self.memoryCacheBytes = memoryCacheBytes
@@ -31,6 +37,8 @@ extension ChunkFetcher {
       self.readAheadConcurrency = readAheadConcurrency
       self.retryDelay = retryDelay
       self.maxRetryDelay = maxRetryDelay
+      self.sourceQuarantine = sourceQuarantine
+      self.denseFraction = denseFraction
     }
   }
 }

@@ -17,13 +17,17 @@ extension ChunkFetcher {
     var backoff = RetryBackoff(initial: options.retryDelay, maximum: options.maxRetryDelay)
     while true {
       var failures: [String] = []
-      for source in sources where !pending.isEmpty {
+      for (n, source) in sources.enumerated() where !pending.isEmpty {
+        if quarantine.skips(n, of: sources.count) { continue }
         for part in Self.runs(of: pending, maxBytes: .max) {
           do {
             let verified = try await request(part, from: source, lane: lane, stats: &stats, failures: &failures)
             for (i, content) in verified { outcomes[i] = .decoded(content) }
+            quarantine.succeeded(n)
           } catch {
             failures.append("\(source.name): \(error)")
+            quarantine.failed(n)
+            if quarantine.skips(n, of: sources.count) { break }
           }
           // Cancelled read-ahead: leave the rest to whoever reads it.
           if Task.isCancelled { return (outcomes.merging(pending.map { ($0.0, .skipped) }) { a, _ in a }, stats) }

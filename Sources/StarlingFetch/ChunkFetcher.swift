@@ -21,6 +21,7 @@ public actor ChunkFetcher {
   nonisolated let sources: [any ChunkSource]
   nonisolated let options: Options
   nonisolated let limiter: RequestLimiter
+  nonisolated let quarantine: SourceQuarantine
   var memory: DecodedFrameCache
   /// The batch loading each frame (by canonical index) right now.
   var inflight: [UInt32: Flight] = [:]
@@ -38,6 +39,10 @@ public actor ChunkFetcher {
   var readAheadQueue: [[(UInt32, FrameRecord)]] = []
   var readAheadRunning: [UInt64: Flight] = [:]
   var readAheadWaiters: [CheckedContinuation<Void, Never>] = []
+  /// Compressed bytes fetched on demand so far, and whether the whole blob was queued
+  /// (see ChunkFetcher+Dense.swift).
+  var demandBytes = 0
+  var wholeLayerQueued = false
 
   public init(
     layer: Descriptor, index: ChunkIndex, store: any ChunkStore, sources: [any ChunkSource],
@@ -49,6 +54,7 @@ public actor ChunkFetcher {
     self.sources = sources
     self.options = options
     self.limiter = RequestLimiter(limit: options.maxConcurrentRequests)
+    self.quarantine = SourceQuarantine(period: options.sourceQuarantine)
     self.memory = DecodedFrameCache(capacity: options.memoryCacheBytes)
   }
 
@@ -158,6 +164,7 @@ public actor ChunkFetcher {
   ) {
     stats.add(delta)
     FetchMetrics.record(delta)
+    if lane == nil, delta.bytesFetched > 0 { noteDemandFetch(bytes: delta.bytesFetched) }
     // Read-ahead frames stay decoded too: a sequential reader is about to ask for them.
     let remember = true
     for i in frames {

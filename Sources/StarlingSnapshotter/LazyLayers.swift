@@ -73,13 +73,16 @@ public final class LazyLayers: Sendable {
 
   /// Chunk sources for an image: its registry's mirrors (same repository), then the registry.
   private func sources(for reference: ImageReference, origin: RegistryImage) -> [any ChunkSource] {
+    // No retries against a mirror: the registry behind it is the fallback.
+    var direct = configuration
+    direct.retry = RetryPolicy(maxAttempts: 1)
     let viaMirrors: [any ChunkSource] = (mirrors[reference.registry] ?? []).map { host in
       var mirrored = reference
       mirrored.registry = host
       return RangeReaderChunkSource(
         name: "mirror \(host)", kind: "mirror",
         reader: RegistryImage(
-          client: RegistryClient(registry: host, http: http, configuration: configuration), reference: mirrored))
+          client: RegistryClient(registry: host, http: http, configuration: direct), reference: mirrored))
     }
     return viaMirrors + [RangeReaderChunkSource(name: "registry", reader: origin)]
   }

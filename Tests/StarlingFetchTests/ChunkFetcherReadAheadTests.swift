@@ -18,7 +18,7 @@ import Testing
   var size: UInt64 { UInt64(content.count) }
 
   func fetcher(
-    _ source: MemorySource, store: MemoryStore, options: ChunkFetcher.Options = .init()
+    _ source: MemorySource, store: MemoryStore, options: ChunkFetcher.Options = .init(denseFraction: 0)
   ) -> ChunkFetcher {
     ChunkFetcher(layer: layer.descriptor, index: layer.index, store: store, sources: [source], options: options)
   }
@@ -63,7 +63,7 @@ import Testing
   @Test func readsAheadOnlyTheConfiguredBytes() async throws {
     let source = MemorySource(name: "registry", blob: layer.blob)
     let store = MemoryStore()
-    let fetcher = fetcher(source, store: store, options: .init(readAheadBytes: 2 << 20))
+    let fetcher = fetcher(source, store: store, options: .init(readAheadBytes: 2 << 20, denseFraction: 0))
     await fetcher.readAhead(entry: big)
     await fetcher.waitForReadAhead()
     let expected = try layer.frameKeys("big.bin", range: mib..<2 * mib)
@@ -74,7 +74,7 @@ import Testing
   @Test func zeroBytesDisablesReadAhead() async throws {
     let source = MemorySource(name: "registry", blob: layer.blob)
     let store = MemoryStore()
-    let fetcher = fetcher(source, store: store, options: .init(readAheadBytes: 0))
+    let fetcher = fetcher(source, store: store, options: .init(readAheadBytes: 0, denseFraction: 0))
     await fetcher.readAhead(entry: big)
     await fetcher.waitForReadAhead()
     #expect(await source.requests.isEmpty)
@@ -84,7 +84,8 @@ import Testing
   @Test func failuresAreSwallowed() async throws {
     let source = MemorySource(name: "registry", blob: layer.blob, failures: .max)
     let fetcher = fetcher(
-      source, store: MemoryStore(), options: .init(fetchTimeout: .milliseconds(300), retryDelay: .milliseconds(10)))
+      source, store: MemoryStore(),
+      options: .init(fetchTimeout: .milliseconds(300), retryDelay: .milliseconds(10), denseFraction: 0))
     await fetcher.readAhead(entry: big)
     await fetcher.readAhead(entry: try layer.entry("small"))  // a directory: ignored
     await fetcher.waitForReadAhead()
@@ -94,7 +95,7 @@ import Testing
 
   @Test func cancellingStopsReadAheadThatWaitsForever() async throws {
     let source = MemorySource(name: "registry", blob: layer.blob, delay: .seconds(3600))
-    let fetcher = fetcher(source, store: MemoryStore(), options: .init(maxRequestBytes: 1 << 20))
+    let fetcher = fetcher(source, store: MemoryStore(), options: .init(maxRequestBytes: 1 << 20, denseFraction: 0))
     await fetcher.readAhead(entry: big)
     try await Task.sleep(for: .milliseconds(50))
     #expect(await source.requests.count == 2)  // readAheadConcurrency
@@ -111,7 +112,8 @@ import Testing
     // on-demand read that comes later still goes next.
     let source = MemorySource(name: "registry", blob: layer.blob, gated: true)
     let fetcher = fetcher(
-      source, store: MemoryStore(), options: .init(maxRequestBytes: 1 << 20, maxConcurrentRequests: 1))
+      source, store: MemoryStore(), options: .init(maxRequestBytes: 1 << 20, maxConcurrentRequests: 1, denseFraction: 0)
+    )
     await fetcher.readAhead(entry: big)
     while await source.requests.isEmpty || fetcher.limiter.snapshot.background < 1 {
       try await Task.sleep(for: .milliseconds(1))
@@ -134,5 +136,56 @@ import Testing
       try layer.index.chunks(of: layer.index.entry(try layer.entry(path)), range: offset..<offset + 1).first)
     let frame = try layer.index.frame(slice.frame.canonical)
     return Int64(frame.blobOffset)..<Int64(frame.blobOffset) + Int64(frame.compressedSize)
+  }
+}
+
+/// Dense reads (lazy loading's worst case): once on-demand fetches reach `denseFraction` of
+/// the blob, the rest of the layer comes in the background in large requests.
+@Suite struct ChunkFetcherDenseTests {
+  let layer: ConvertedLayer
+  let big: UInt32
+  let content: [UInt8]
+
+  init() throws { (layer, big, content) = try ConvertedLayer.sharedBigFile() }
+
+  @Test func denseReadsFetchTheRestOfTheLayerInTheBackground() async throws {
+    let source = MemorySource(name: "registry", blob: layer.blob)
+    let store = MemoryStore()
+    let fetcher = ChunkFetcher(
+      layer: layer.descriptor, index: layer.index, store: store, sources: [source],
+      options: .init(maxRequestBytes: 8 << 20, readAheadBytes: 0, denseFraction: 0.2))
+    // One 1 MiB frame of a ~3.1 MiB blob: past 20%, so everything else is queued at once.
+    #expect(try await fetcher.read(entry: big, range: 0..<16) == Array(content[0..<16]))
+    #expect(await fetcher.fetchesWholeLayer)
+    await fetcher.waitForReadAhead()
+    var expected: Set<ChunkKey> = []
+    for i in 0..<layer.index.frameCount {
+      let frame = try layer.index.frame(i)
+      if frame.canonical == i { expected.insert(ChunkKey(digest: frame.digest, size: frame.uncompressedSize)) }
+    }
+    #expect(await store.keys == expected)
+    // In large requests: big.bin's first frame on demand, then the rest in the two runs
+    // around it (the small frame before it, everything after it).
+    let requests = await source.requests
+    #expect(requests.count == 3, "\(requests)")
+    // No byte is fetched twice.
+    let sorted = requests.sorted { $0.lowerBound < $1.lowerBound }
+    #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0.upperBound <= $1.lowerBound })
+    // Every later read is served without the source.
+    let size = UInt64(content.count)
+    #expect(try await fetcher.read(entry: big, range: 0..<size) == content)
+    #expect(await source.requests.count == 3)
+  }
+
+  @Test func sparseReadsStayOnDemand() async throws {
+    let source = MemorySource(name: "registry", blob: layer.blob)
+    let fetcher = ChunkFetcher(
+      layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [source],
+      options: .init(readAheadBytes: 0, denseFraction: 0.9))
+    _ = try await fetcher.read(entry: big, range: 0..<16)
+    _ = try await fetcher.read(entry: big, range: (2 << 20)..<(2 << 20) + 16)
+    await fetcher.waitForReadAhead()
+    #expect(await !fetcher.fetchesWholeLayer)
+    #expect(await source.requests.count == 2)
   }
 }

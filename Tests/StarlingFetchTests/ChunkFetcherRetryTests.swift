@@ -17,7 +17,8 @@ import Testing
   func fetcher(_ sources: [any ChunkSource], store: MemoryStore = MemoryStore(), timeout: Duration) -> ChunkFetcher {
     ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: store, sources: sources,
-      options: .init(fetchTimeout: timeout, retryDelay: .milliseconds(10), maxRetryDelay: .milliseconds(40)))
+      options: .init(
+        fetchTimeout: timeout, retryDelay: .milliseconds(10), maxRetryDelay: .milliseconds(40), denseFraction: 0))
   }
 
   @Test func aSourceThatComesBackBeforeTheDeadlineServesTheRead() async throws {
@@ -86,6 +87,38 @@ import Testing
       let decoded = try ZstdDecompressor().decompressFrame(frame, expectedSize: Int(key.size))
       #expect(Digest.sha256(of: decoded) == key.digest)
     }
+  }
+
+  @Test func aDeadMirrorIsSkippedForAWhileAndTriedAgainAfter() async throws {
+    let mirror = MemorySource(name: "mirror", blob: layer.blob, failures: .max)
+    let registry = MemorySource(name: "registry", blob: layer.blob)
+    let fetcher = ChunkFetcher(
+      layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [mirror, registry],
+      options: .init(memoryCacheBytes: 0, readAheadBytes: 0, sourceQuarantine: .milliseconds(1500), denseFraction: 0))
+    let frames = try layer.frameKeys("big.bin").count
+    try #require(frames >= 3)
+    // Three reads of different frames: only the first asks the dead mirror.
+    for n in 0..<3 {
+      let offset = UInt64(n) * (1 << 20)
+      #expect(
+        try await fetcher.read(entry: big, range: offset..<offset + 10)
+          == Array(content[Int(offset)..<Int(offset) + 10]))
+    }
+    #expect(await mirror.requests.count == 1)
+    #expect(await registry.requests.count == 3)
+    #expect(await fetcher.statistics.retries == 0)
+    // After the quarantine the mirror is tried again (it may have come back).
+    try await Task.sleep(for: .milliseconds(1600))
+    let offset = UInt64(frames - 1) * (1 << 20)
+    _ = try await fetcher.read(entry: big, range: offset..<offset + 1)
+    #expect(await mirror.requests.count == 2)
+  }
+
+  @Test func theLastSourceIsNeverSkipped() async throws {
+    let registry = MemorySource(name: "registry", blob: layer.blob, failures: 2)
+    let fetcher = fetcher([registry], timeout: .seconds(20))
+    #expect(try await fetcher.read(entry: big, range: 0..<16) == Array(content[0..<16]))
+    #expect(await registry.requests.count == 3)
   }
 
   @Test func noSourcesFailsAtOnce() async throws {

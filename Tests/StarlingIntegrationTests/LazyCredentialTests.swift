@@ -81,6 +81,61 @@ extension StarlingdTests {
         "token renewal: \(issued) tokens issued during the run, \(proxy.staleTokensRejected) expired tokens refused")
     }
 
+    @Test func chunksComeFromTheConfiguredMirrorAndFallBackToTheRegistry() async throws {
+      let converted = try ConvertedFixture("small", repositoryPrefix: "lazy-mirror")
+      try Containerd.start()
+      // Two proxies in front of the same registry: the image is pulled from `origin`, and
+      // the config names `mirror` as origin's mirror.
+      let origin = try await FaultProxy(upstream: "http://\(converted.env.registry)")
+      let mirror = try await FaultProxy(upstream: "http://\(converted.env.registry)")
+      let scratch = try TemporaryDirectory()
+      let config = scratch.url.appending(path: "starlingd.toml")
+      try Data("[registries.\"\(origin.address)\"]\nmirrors = [\"\(mirror.address)\"]\n".utf8).write(to: config)
+      let daemon = try Starlingd(
+        root: scratch.url.appending(path: "root"), extraArguments: ["--config", config.path, "--no-docker-config"])
+      let image = "\(origin.address)/\(converted.repository):1"
+      defer {
+        _ = try? ctr(["image", "rm", "--sync", image])
+        daemon.stop()
+        _ = try? Containerd.ctr(["namespaces", "rm", namespace])
+        Task {
+          try? await origin.shutdown()
+          try? await mirror.shutdown()
+        }
+      }
+      let pull = try CommandRunner.run(
+        URL(fileURLWithPath: "/bin/bash"),
+        [
+          Containerd.script.path, "ctr-remote", "-n", namespace, "image", "rpull", "--plain-http", "--snapshotter",
+          "starling", image,
+        ])
+      try #require(pull.status == 0, "\(pull.stderr)\n\(daemon.logText.suffix(3000))")
+      let originAfterPull = origin.blobBytesServed
+      let binaries = try ctr([
+        "run", "--rm", "--snapshotter", "starling", image, "mirror-\(getpid())", "sh", "-c",
+        "find /usr/bin -type f | sort | xargs cat | sha256sum",
+      ])
+      #expect(binaries.status == 0, "\(binaries.stderr)\n\(daemon.logText.suffix(3000))")
+      #expect(binaries.stdout == "\(try Self.treeDigest(converted.original.appending(path: "usr/bin")))  -\n")
+      // Chunks came from the mirror; the origin served only what the pull needed.
+      #expect(mirror.blobBytesServed > 1_000_000, "mirror served \(mirror.blobBytesServed) B")
+      #expect(origin.blobBytesServed == originAfterPull, "origin served chunks too")
+
+      // The mirror goes down: reads fall back to the registry, with the right bytes.
+      mirror.setOutage(.status(503))
+      let libraries = try ctr([
+        "run", "--rm", "--snapshotter", "starling", image, "mirror-down-\(getpid())", "sh", "-c",
+        "find /usr/lib -type f | sort | xargs cat | sha256sum",
+      ])
+      #expect(libraries.status == 0, "\(libraries.stderr)\n\(daemon.logText.suffix(3000))")
+      #expect(libraries.stdout == "\(try Self.treeDigest(converted.original.appending(path: "usr/lib")))  -\n")
+      #expect(origin.blobBytesServed > originAfterPull + 1_000_000)
+      let metrics = try daemon.metrics()
+      #expect((metrics["starling_fetch_bytes_total{source=\"mirror\"}"] ?? 0) > 1_000_000, "\(metrics)")
+      #expect((metrics["starling_fetch_failures_total{source=\"mirror\"}"] ?? 0) > 0)
+      #expect((metrics["starling_fetch_bytes_total{source=\"registry\"}"] ?? 0) > 1_000_000)
+    }
+
     /// sha256 of every regular file under `directory` concatenated in byte order of their
     /// paths, as `find DIR -type f | sort | xargs cat | sha256sum` prints it (C locale).
     static func treeDigest(_ directory: URL) throws -> String {
