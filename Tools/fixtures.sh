@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Build, push and list Starling's test images.
 #
-#   Tools/fixtures.sh build [small|python|edge|multi|all]   (default: all)
-#   Tools/fixtures.sh push  [small|python|edge|multi|all]
+#   Tools/fixtures.sh build [small|python|edge|multi|large|dense|all|bench]   (default: all)
+#   Tools/fixtures.sh push  [small|python|edge|multi|large|dense|all|bench]
 #   Tools/fixtures.sh list
+#
+# all = small python edge multi (what the tests use); bench = large dense
+# (big cold-start benchmark images, ~0.7 GB compressed together: built only
+# when named).
 #
 # build  writes OCI image layouts to $STARLING_STATE/fixtures/<name>/ (tag
 #        "latest"; edge also has "pax-global") and $STARLING_STATE/fixtures/
@@ -22,6 +26,12 @@
 #           layer (whiteouts): 5 layers
 #   edge    synthetic 3-layer image with every tar/OCI corner case (edge.py)
 #   multi   OCI index: linux/amd64 and linux/arm64/v8, one tiny layer each
+#   large   python's 5 layers + 2 layers of this machine's Swift toolchain
+#           libraries under /opt/swift (~1.7 GB unpacked); workload imports numpy
+#   dense   small's 2 layers + 1 layer of real files under /data (a JDK and the
+#           Go library sources, ~0.4 GB); workload reads all of /data
+#   fixtures.json gives each fixture's "workload" (argv, or null: no binaries).
+#   large/dense copy host files: their stamp includes a fingerprint of them.
 #
 # Environment: STARLING_STATE, STARLING_REGISTRY_ADDR (lib.sh),
 # STARLING_DEBIAN_MIRROR (default: first bookworm mirror in apt's sources).
@@ -36,6 +46,7 @@ FIXTURES_DIR="$STARLING_STATE/fixtures"
 CACHE="$FIXTURES_DIR/cache"
 META="$FIXTURES_DIR/meta"
 ALL_FIXTURES=(small python edge multi)
+BENCH_FIXTURES=(large dense)
 SUITE=bookworm
 
 # Recipes.  Changing one of these invalidates the matching cached rootfs.
@@ -47,7 +58,7 @@ PY_STEPS=(
 )
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -176,8 +187,11 @@ ensure_python() {
 index() { "$PY" "$BUILD" index --fixtures-dir "$FIXTURES_DIR" --registry "$STARLING_REGISTRY_ADDR"; }
 
 build_one() {
-  local name="$1" salt="$2" out="$FIXTURES_DIR/$1"
-  if [[ -f "$out/index.json" && -f "$META/$name.json" && "$(cat "$META/$name.stamp" 2>/dev/null)" == "$salt" ]]; then
+  local name="$1" salt="$2" out="$FIXTURES_DIR/$1" stamp="$2"
+  case "$name" in
+    large | dense) stamp="$salt $("$PY" "$BUILD" fingerprint "$name")" ;;
+  esac
+  if [[ -f "$out/index.json" && -f "$META/$name.json" && "$(cat "$META/$name.stamp" 2>/dev/null)" == "$stamp" ]]; then
     log "$name: up to date"
     return 0
   fi
@@ -186,16 +200,19 @@ build_one() {
     small)
       ensure_minbase
       args=(--rootfs "$CACHE/rootfs/minbase") ;;
-    python)
+    python | large)
       ensure_minbase
       ensure_python
       args=(--rootfs "$CACHE/rootfs/minbase" "$CACHE"/rootfs/python-{1,2,3}
             --step "${PY_STEPS[0]}" --step "${PY_STEPS[1]}" --step "${PY_STEPS[2]}") ;;
+    dense)
+      ensure_minbase
+      args=(--rootfs "$CACHE/rootfs/minbase") ;;
   esac
   log "$name: building"
   rm -f "$META/$name.stamp"
   "$PY" "$BUILD" build "$name" --out "$out" --meta-dir "$META" --cache "$CACHE" --salt "$salt" "${args[@]}"
-  printf '%s\n' "$salt" >"$META/$name.stamp"
+  printf '%s\n' "$stamp" >"$META/$name.stamp"
 }
 
 cmd_build() {
@@ -268,7 +285,8 @@ main() {
   for t in "${targets[@]}"; do
     case "$t" in
       all) names+=("${ALL_FIXTURES[@]}") ;;
-      small | python | edge | multi) names+=("$t") ;;
+      bench) names+=("${BENCH_FIXTURES[@]}") ;;
+      small | python | edge | multi | large | dense) names+=("$t") ;;
       *) usage ;;
     esac
   done
