@@ -67,8 +67,7 @@ for image in "${LIST[@]}"; do
   Tools/fixtures.sh push "$image" >/dev/null
 done
 log "release build of starling and starlingd"
-swift build -c release --product starling >/dev/null 2>&1 || die "release build of starling failed"
-swift build -c release --product starlingd >/dev/null 2>&1 || die "release build of starlingd failed"
+swift build -c release >/dev/null 2>&1 || die "release build failed (run: swift build -c release)"
 BIN="$(swift build -c release --show-bin-path)"
 NO_ESTARGZ=()
 if (( ESTARGZ )); then

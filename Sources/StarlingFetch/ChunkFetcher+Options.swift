@@ -22,12 +22,20 @@ extension ChunkFetcher {
     /// Once on-demand fetches reach this fraction of the layer's blob, fetch the rest of it
     /// in the background; 0 never does.
     public var denseFraction: Double
+    /// ... or once they cover this fraction of the blob range they span (0: never), after
+    /// at least `denseMinBytes`.
+    public var denseCoverage: Double
+    public var denseMinBytes: Int
+    /// After an on-demand fetch, how much of the blob right after it to fetch in the
+    /// background (files stored next to each other are often read together); 0: none.
+    public var neighborBytes: Int
 
     public init(
       maxRequestBytes: Int64 = 8 << 20, memoryCacheBytes: Int = 32 << 20, fetchTimeout: Duration = .seconds(60),
       maxConcurrentRequests: Int = 8, readAheadBytes: Int64 = 64 << 20, readAheadConcurrency: Int = 2,
       retryDelay: Duration = .milliseconds(50), maxRetryDelay: Duration = .seconds(2),
-      sourceQuarantine: Duration = .seconds(10), denseFraction: Double = 0.3
+      sourceQuarantine: Duration = .seconds(10), denseFraction: Double = 0.3, denseCoverage: Double = 0.5,
+      denseMinBytes: Int = 4 << 20, neighborBytes: Int = 256 << 10
     ) {
       self.maxRequestBytes = maxRequestBytes
       self.memoryCacheBytes = memoryCacheBytes
@@ -39,6 +47,9 @@ extension ChunkFetcher {
       self.maxRetryDelay = maxRetryDelay
       self.sourceQuarantine = sourceQuarantine
       self.denseFraction = denseFraction
+      self.denseCoverage = denseCoverage
+      self.denseMinBytes = denseMinBytes
+      self.neighborBytes = neighborBytes
     }
   }
 }

@@ -42,6 +42,7 @@ public actor ChunkFetcher {
   /// Compressed bytes fetched on demand so far, and whether the whole blob was queued
   /// (see ChunkFetcher+Dense.swift).
   var demandBytes = 0
+  var demandSpan: Range<UInt64>?
   var wholeLayerQueued = false
 
   public init(
@@ -164,7 +165,7 @@ public actor ChunkFetcher {
   ) {
     stats.add(delta)
     FetchMetrics.record(delta)
-    if lane == nil, delta.bytesFetched > 0 { noteDemandFetch(bytes: delta.bytesFetched) }
+    if lane == nil, delta.bytesFetched > 0 { noteDemandFetch(frames: frames, bytes: delta.bytesFetched) }
     // Read-ahead frames stay decoded too: a sequential reader is about to ask for them.
     let remember = true
     for i in frames {

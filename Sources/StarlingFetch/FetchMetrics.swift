@@ -27,6 +27,7 @@ enum FetchMetrics {
     add("starling_fetch_retries_total", delta.retries)
     add("starling_readahead_frames_total", delta.readAheadFrames)
     add("starling_bytes_served_total", delta.bytesServed)
+    add("starling_whole_layer_fetches_total", delta.wholeLayerFetches)
   }
 
   private static func add(_ label: String, _ value: Int) {

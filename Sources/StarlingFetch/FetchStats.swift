@@ -18,6 +18,8 @@ public struct FetchStats: Sendable, Equatable {
   public var readAheadFrames = 0
   /// Decoded bytes returned to readers.
   public var bytesServed = 0
+  /// Layers that switched to fetching their whole blob because reads were dense.
+  public var wholeLayerFetches = 0
 
   public init() {}
 
@@ -32,5 +34,6 @@ public struct FetchStats: Sendable, Equatable {
     retries += other.retries
     readAheadFrames += other.readAheadFrames
     bytesServed += other.bytesServed
+    wholeLayerFetches += other.wholeLayerFetches
   }
 }

@@ -23,6 +23,8 @@ public struct MountStatistics: Codable, Sendable, Equatable {
   public var retries: Int
   public var corruptFrames: Int
   public var readAheadFrames: Int
+  /// Layers fetched whole because reads were dense.
+  public var wholeLayerFetches: Int?
 
   public init(imageBytes: Int64, indexBytes: Int64, mountMilliseconds: Int64, fetch: FetchStats) {
     self.imageBytes = imageBytes
@@ -37,6 +39,7 @@ public struct MountStatistics: Codable, Sendable, Equatable {
     retries = fetch.retries
     corruptFrames = fetch.corruptFrames
     readAheadFrames = fetch.readAheadFrames
+    wholeLayerFetches = fetch.wholeLayerFetches
   }
 
   static var encoder: JSONEncoder {
@@ -65,6 +68,8 @@ public struct MountStatistics: Codable, Sendable, Equatable {
     let share = imageBytes > 0 ? Double(indexBytes + bytesFetched) * 100 / Double(imageBytes) : 0
     return "fetched \(indexBytes + bytesFetched) of \(imageBytes) image bytes (\(String(format: "%.1f", share))%) "
       + "in \(requests) requests; frames: \(cacheMisses) fetched, \(cacheHits) from cache, \(memoryHits) from memory"
-      + (retries > 0 ? ", \(retries) retries" : "") + (corruptFrames > 0 ? ", \(corruptFrames) corrupt rejected" : "")
+      + (retries > 0 ? ", \(retries) retries" : "")
+      + ((wholeLayerFetches ?? 0) > 0 ? "; \(wholeLayerFetches ?? 0) layer(s) fetched whole (dense reads)" : "")
+      + (corruptFrames > 0 ? ", \(corruptFrames) corrupt rejected" : "")
   }
 }

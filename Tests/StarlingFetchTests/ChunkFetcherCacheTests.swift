@@ -16,7 +16,8 @@ import Testing
     let store = MemoryStore()
     let source = MemorySource(name: "registry", blob: layer.blob)
     let fetcher = ChunkFetcher(
-      layer: layer.descriptor, index: layer.index, store: store, sources: [source], options: .init(denseFraction: 0))
+      layer: layer.descriptor, index: layer.index, store: store, sources: [source],
+      options: .init(denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     // Eight kernel-sized reads of the first frame: one store lookup, one decode.
     for start in stride(from: 0, to: 1 << 20, by: 128 << 10) {
       let range = UInt64(start)..<UInt64(start + (128 << 10))
@@ -34,7 +35,7 @@ import Testing
     let source = MemorySource(name: "registry", blob: layer.blob)
     let fetcher = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: store, sources: [source],
-      options: .init(memoryCacheBytes: 0, denseFraction: 0))
+      options: .init(memoryCacheBytes: 0, denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     for _ in 0..<3 { #expect(try await fetcher.read(entry: big, range: 0..<4096) == Array(content[0..<4096])) }
     #expect(await store.gets == 3)
     let stats = await fetcher.statistics
@@ -46,7 +47,9 @@ import Testing
     // 1 MiB requests: the big file alone needs four, and each small-file read one more.
     let fetcher = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [source],
-      options: .init(maxRequestBytes: 1 << 20, memoryCacheBytes: 0, maxConcurrentRequests: 2, denseFraction: 0))
+      options: .init(
+        maxRequestBytes: 1 << 20, memoryCacheBytes: 0, maxConcurrentRequests: 2, denseFraction: 0, denseCoverage: 0,
+        neighborBytes: 0))
     let small = try layer.entry("small/f3.txt")
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask { _ = try await fetcher.read(entry: self.big, range: 0..<UInt64(self.content.count)) }
@@ -61,7 +64,7 @@ import Testing
     let source = MemorySource(name: "registry", blob: layer.blob, delay: .milliseconds(30))
     let fetcher = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [source],
-      options: .init(maxRequestBytes: 1 << 20, denseFraction: 0))
+      options: .init(maxRequestBytes: 1 << 20, denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     #expect(try await fetcher.read(entry: big, range: 0..<UInt64(content.count)) == content)
     #expect(await source.maxInFlight == 4)
   }

@@ -18,7 +18,8 @@ import Testing
   var size: UInt64 { UInt64(content.count) }
 
   func fetcher(
-    _ source: MemorySource, store: MemoryStore, options: ChunkFetcher.Options = .init(denseFraction: 0)
+    _ source: MemorySource, store: MemoryStore,
+    options: ChunkFetcher.Options = .init(denseFraction: 0, denseCoverage: 0, neighborBytes: 0)
   ) -> ChunkFetcher {
     ChunkFetcher(layer: layer.descriptor, index: layer.index, store: store, sources: [source], options: options)
   }
@@ -63,7 +64,9 @@ import Testing
   @Test func readsAheadOnlyTheConfiguredBytes() async throws {
     let source = MemorySource(name: "registry", blob: layer.blob)
     let store = MemoryStore()
-    let fetcher = fetcher(source, store: store, options: .init(readAheadBytes: 2 << 20, denseFraction: 0))
+    let fetcher = fetcher(
+      source, store: store,
+      options: .init(readAheadBytes: 2 << 20, denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     await fetcher.readAhead(entry: big)
     await fetcher.waitForReadAhead()
     let expected = try layer.frameKeys("big.bin", range: mib..<2 * mib)
@@ -74,7 +77,8 @@ import Testing
   @Test func zeroBytesDisablesReadAhead() async throws {
     let source = MemorySource(name: "registry", blob: layer.blob)
     let store = MemoryStore()
-    let fetcher = fetcher(source, store: store, options: .init(readAheadBytes: 0, denseFraction: 0))
+    let fetcher = fetcher(
+      source, store: store, options: .init(readAheadBytes: 0, denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     await fetcher.readAhead(entry: big)
     await fetcher.waitForReadAhead()
     #expect(await source.requests.isEmpty)
@@ -85,7 +89,9 @@ import Testing
     let source = MemorySource(name: "registry", blob: layer.blob, failures: .max)
     let fetcher = fetcher(
       source, store: MemoryStore(),
-      options: .init(fetchTimeout: .milliseconds(300), retryDelay: .milliseconds(10), denseFraction: 0))
+      options: .init(
+        fetchTimeout: .milliseconds(300), retryDelay: .milliseconds(10), denseFraction: 0, denseCoverage: 0,
+        neighborBytes: 0))
     await fetcher.readAhead(entry: big)
     await fetcher.readAhead(entry: try layer.entry("small"))  // a directory: ignored
     await fetcher.waitForReadAhead()
@@ -95,7 +101,9 @@ import Testing
 
   @Test func cancellingStopsReadAheadThatWaitsForever() async throws {
     let source = MemorySource(name: "registry", blob: layer.blob, delay: .seconds(3600))
-    let fetcher = fetcher(source, store: MemoryStore(), options: .init(maxRequestBytes: 1 << 20, denseFraction: 0))
+    let fetcher = fetcher(
+      source, store: MemoryStore(),
+      options: .init(maxRequestBytes: 1 << 20, denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     await fetcher.readAhead(entry: big)
     try await Task.sleep(for: .milliseconds(50))
     #expect(await source.requests.count == 2)  // readAheadConcurrency
@@ -112,7 +120,9 @@ import Testing
     // on-demand read that comes later still goes next.
     let source = MemorySource(name: "registry", blob: layer.blob, gated: true)
     let fetcher = fetcher(
-      source, store: MemoryStore(), options: .init(maxRequestBytes: 1 << 20, maxConcurrentRequests: 1, denseFraction: 0)
+      source, store: MemoryStore(),
+      options: .init(
+        maxRequestBytes: 1 << 20, maxConcurrentRequests: 1, denseFraction: 0, denseCoverage: 0, neighborBytes: 0)
     )
     await fetcher.readAhead(entry: big)
     while await source.requests.isEmpty || fetcher.limiter.snapshot.background < 1 {
@@ -177,15 +187,60 @@ import Testing
     #expect(await source.requests.count == 3)
   }
 
+  @Test func readsCoveringTheRangeTheySpanAreDenseBeforeTheFraction() async throws {
+    let source = MemorySource(name: "registry", blob: layer.blob)
+    let store = MemoryStore()
+    let fetcher = ChunkFetcher(
+      layer: layer.descriptor, index: layer.index, store: store, sources: [source],
+      options: .init(
+        readAheadBytes: 0, denseFraction: 0.95, denseCoverage: 0.5, denseMinBytes: 2 << 20, neighborBytes: 0))
+    // One frame: under denseMinBytes. The next one, adjacent: 2 MiB covering all they span.
+    _ = try await fetcher.read(entry: big, range: 0..<16)
+    #expect(await !fetcher.fetchesWholeLayer)
+    _ = try await fetcher.read(entry: big, range: (1 << 20)..<(1 << 20) + 16)
+    #expect(await fetcher.fetchesWholeLayer)
+    await fetcher.waitForReadAhead()
+    #expect(await store.keys.isSuperset(of: try layer.frameKeys("big.bin")))
+    #expect(await fetcher.statistics.wholeLayerFetches == 1)
+  }
+
   @Test func sparseReadsStayOnDemand() async throws {
     let source = MemorySource(name: "registry", blob: layer.blob)
     let fetcher = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [source],
-      options: .init(readAheadBytes: 0, denseFraction: 0.9))
+      options: .init(readAheadBytes: 0, denseFraction: 0.9, neighborBytes: 0))
     _ = try await fetcher.read(entry: big, range: 0..<16)
     _ = try await fetcher.read(entry: big, range: (2 << 20)..<(2 << 20) + 16)
     await fetcher.waitForReadAhead()
     #expect(await !fetcher.fetchesWholeLayer)
+    #expect(await source.requests.count == 2)
+  }
+}
+
+/// Files stored together are read together: an on-demand fetch brings the blob's next
+/// `neighborBytes` along in the background.
+@Suite struct ChunkFetcherNeighborTests {
+  @Test func anOnDemandFetchBringsTheNextFramesAlong() async throws {
+    let layer = try ConvertedLayer.shared()
+    let source = MemorySource(name: "registry", blob: layer.blob)
+    let store = MemoryStore()
+    let fetcher = ChunkFetcher(
+      layer: layer.descriptor, index: layer.index, store: store, sources: [source],
+      options: .init(readAheadBytes: 0, denseFraction: 0, denseCoverage: 0, neighborBytes: 1 << 20))
+    let big = try layer.entry("big.bin")
+    let content = try #require(layer.files["big.bin"])
+    #expect(try await fetcher.read(entry: big, range: 0..<16) == Array(content[0..<16]))
+    await fetcher.waitForReadAhead()
+    // big.bin's first frame on demand, its second (the next MiB of the blob) in the background.
+    let firstTwo = try layer.frameKeys("big.bin", range: 0..<(2 << 20))
+    let third = try layer.frameKeys("big.bin", range: (2 << 20)..<(2 << 20) + 1)
+    #expect(firstTwo.count == 2)
+    #expect(await store.keys.isSuperset(of: firstTwo))
+    #expect(await store.keys.isDisjoint(with: third))
+    let requests = await source.requests
+    #expect(requests.count == 2, "\(requests)")
+    // Reading the second frame now needs no request.
+    _ = try await fetcher.read(entry: big, range: (1 << 20)..<(1 << 20) + 16)
     #expect(await source.requests.count == 2)
   }
 }

@@ -18,7 +18,8 @@ import Testing
     ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: store, sources: sources,
       options: .init(
-        fetchTimeout: timeout, retryDelay: .milliseconds(10), maxRetryDelay: .milliseconds(40), denseFraction: 0))
+        fetchTimeout: timeout, retryDelay: .milliseconds(10), maxRetryDelay: .milliseconds(40), denseFraction: 0,
+        denseCoverage: 0, neighborBytes: 0))
   }
 
   @Test func aSourceThatComesBackBeforeTheDeadlineServesTheRead() async throws {
@@ -94,7 +95,9 @@ import Testing
     let registry = MemorySource(name: "registry", blob: layer.blob)
     let fetcher = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [mirror, registry],
-      options: .init(memoryCacheBytes: 0, readAheadBytes: 0, sourceQuarantine: .milliseconds(1500), denseFraction: 0))
+      options: .init(
+        memoryCacheBytes: 0, readAheadBytes: 0, sourceQuarantine: .milliseconds(1500), denseFraction: 0,
+        denseCoverage: 0, neighborBytes: 0))
     let frames = try layer.frameKeys("big.bin").count
     try #require(frames >= 3)
     // Three reads of different frames: only the first asks the dead mirror.

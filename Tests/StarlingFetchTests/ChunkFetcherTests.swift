@@ -10,7 +10,8 @@ import Testing
     let source = MemorySource(name: "registry", blob: layer.blob)
     let store = MemoryStore()
     let fetcher = ChunkFetcher(
-      layer: layer.descriptor, index: layer.index, store: store, sources: [source], options: .init(denseFraction: 0))
+      layer: layer.descriptor, index: layer.index, store: store, sources: [source],
+      options: .init(denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     for (path, content) in layer.files {
       let bytes = try await fetcher.read(entry: try layer.entry(path), range: 0..<UInt64(content.count))
       #expect(bytes == content, "\(path)")
@@ -29,7 +30,8 @@ import Testing
     #expect(await fetcher.statistics.bytesServed == stats.bytesServed + layer.files.values.reduce(0) { $0 + $1.count })
     // A new fetcher over the same store (a restarted daemon) needs no network either.
     let again = ChunkFetcher(
-      layer: layer.descriptor, index: layer.index, store: store, sources: [source], options: .init(denseFraction: 0))
+      layer: layer.descriptor, index: layer.index, store: store, sources: [source],
+      options: .init(denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     #expect(try await again.read(entry: big, range: 0..<100) == Array(layer.files["big.bin"]![0..<100]))
     #expect(await source.requests.count == before)
     await #expect(throws: FetchError.self) { _ = try await fetcher.read(entry: try layer.entry("small"), range: 0..<1) }
@@ -40,7 +42,7 @@ import Testing
     let source = MemorySource(name: "registry", blob: layer.blob)
     let fetcher = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [source],
-      options: .init(denseFraction: 0))
+      options: .init(denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     let big = try layer.entry("big.bin")
     let size = UInt64(layer.files["big.bin"]!.count)
     try await withThrowingTaskGroup(of: [UInt8].self) { group in
@@ -58,7 +60,7 @@ import Testing
     let source = MemorySource(name: "registry", blob: layer.blob)
     let fetcher = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: MemoryStore(), sources: [source],
-      options: .init(maxRequestBytes: 1 << 20, denseFraction: 0))
+      options: .init(maxRequestBytes: 1 << 20, denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     let big = try layer.entry("big.bin")
     _ = try await fetcher.read(entry: big, range: 0..<UInt64(layer.files["big.bin"]!.count))
     // Random data does not compress: each ~1 MiB frame needs a request of its own.
@@ -72,7 +74,7 @@ import Testing
     let store = MemoryStore()
     let fetcher = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: store, sources: [liar, registry],
-      options: .init(denseFraction: 0))
+      options: .init(denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     let big = try layer.entry("big.bin")
     let bytes = try await fetcher.read(entry: big, range: 0..<UInt64(layer.files["big.bin"]!.count))
     #expect(bytes == layer.files["big.bin"]!)
@@ -83,7 +85,8 @@ import Testing
     let lonely = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: empty, sources: [liar],
       // Long enough for a retry even on a loaded machine.
-      options: .init(fetchTimeout: .seconds(1), retryDelay: .milliseconds(10), denseFraction: 0))
+      options: .init(
+        fetchTimeout: .seconds(1), retryDelay: .milliseconds(10), denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     await #expect(throws: FetchError.self) { _ = try await lonely.read(entry: big, range: 0..<10) }
     #expect(await empty.usage().entries == 0)
     let lonelyStats = await lonely.statistics
@@ -91,7 +94,8 @@ import Testing
     // A damaged store entry is dropped and fetched again.
     await store.damageAll()
     let healed = ChunkFetcher(
-      layer: layer.descriptor, index: layer.index, store: store, sources: [registry], options: .init(denseFraction: 0))
+      layer: layer.descriptor, index: layer.index, store: store, sources: [registry],
+      options: .init(denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     #expect(try await healed.read(entry: big, range: 0..<4096) == Array(layer.files["big.bin"]![0..<4096]))
     #expect(await healed.statistics.corruptFrames >= 1)
   }

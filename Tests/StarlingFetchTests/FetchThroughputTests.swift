@@ -21,7 +21,7 @@ import Testing
     let source = MemorySource(name: "registry", blob: layer.blob, delay: .zero)
     let filler = ChunkFetcher(
       layer: layer.descriptor, index: layer.index, store: try DiskChunkStore(directory: directory, maxBytes: 1 << 40),
-      sources: [source], options: .init(memoryCacheBytes: 0, denseFraction: 0))
+      sources: [source], options: .init(memoryCacheBytes: 0, denseFraction: 0, denseCoverage: 0, neighborBytes: 0))
     for start in stride(from: 0, to: size, by: 64 << 20) {
       _ = try await filler.read(entry: big, range: UInt64(start)..<UInt64(start + (64 << 20)))
     }
