@@ -76,9 +76,16 @@ else
   NO_ESTARGZ=(--no-estargz)
 fi
 "$PY" Benchmarks/coldstart/prepare.py --images "$IMAGES" --bin "$BIN" "${NO_ESTARGZ[@]}" --out "$OUT/images.json"
+status=0
+trap ':' INT  # bench.py handles Ctrl-C itself (tears down, keeps its results); the report follows
 "$PY" Benchmarks/coldstart/bench.py "${PROFILES[@]}" --runs "$RUNS" --images "$IMAGES" \
   ${MODES:+--modes "$MODES"} --out "$OUT" --bin "$BIN" --prepared "$OUT/images.json" \
-  --snapshotter-socket "$STARLING_SNAPSHOTTER_SOCKET" "${MEASURE[@]}"
-ln -sfn "$OUT" "$STARLING_STATE/bench/results/latest"
-"$PY" Benchmarks/coldstart/report.py "$OUT"
-log "results: $OUT (results.json, table.md, chart.svg)"
+  --snapshotter-socket "$STARLING_SNAPSHOTTER_SOCKET" "${MEASURE[@]}" || status=$?
+trap 'exit 130' INT
+# Also after Ctrl-C: the report shows what was measured (results.json says it was interrupted).
+if [[ -s "$OUT/results.json" ]]; then
+  ln -sfn "$OUT" "$STARLING_STATE/bench/results/latest"
+  "$PY" Benchmarks/coldstart/report.py "$OUT"
+  log "results: $OUT (results.json, table.md, chart.svg)"
+fi
+exit "$status"
