@@ -27,6 +27,8 @@ TEST_USER=starling
 TEST_PASSWORD=starling-test-password
 TEST_READONLY_USER=reader            # token registry only: may pull, never push/delete
 TEST_READONLY_PASSWORD=reader-test-password
+TEST_BUILDER_USER=builder            # token registry only: may push (tests that must not
+TEST_BUILDER_PASSWORD=builder-test-password   # disturb the token counts of $TEST_USER)
 TEST_SHORTLIVED_USER=shortlived      # token registry only: pull, tokens valid 4 s (expiry tests)
 TEST_SHORTLIVED_PASSWORD=shortlived-test-password
 
@@ -164,6 +166,7 @@ write_token_users() {
 {
   "$TEST_USER": {"password": "$TEST_PASSWORD", "actions": ["*"]},
   "$TEST_READONLY_USER": {"password": "$TEST_READONLY_PASSWORD", "actions": ["pull"]},
+  "$TEST_BUILDER_USER": {"password": "$TEST_BUILDER_PASSWORD", "actions": ["*"]},
   "$TEST_SHORTLIVED_USER": {"password": "$TEST_SHORTLIVED_PASSWORD", "actions": ["pull"], "ttl": 4}
 }
 EOF
@@ -333,6 +336,8 @@ export STARLING_TEST_TOKEN_USER=$TEST_USER
 export STARLING_TEST_TOKEN_PASSWORD=$TEST_PASSWORD
 export STARLING_TEST_TOKEN_READONLY_USER=$TEST_READONLY_USER
 export STARLING_TEST_TOKEN_READONLY_PASSWORD=$TEST_READONLY_PASSWORD
+export STARLING_TEST_TOKEN_BUILDER_USER=$TEST_BUILDER_USER
+export STARLING_TEST_TOKEN_BUILDER_PASSWORD=$TEST_BUILDER_PASSWORD
 export STARLING_TEST_TOKEN_SHORTLIVED_USER=$TEST_SHORTLIVED_USER
 export STARLING_TEST_TOKEN_SHORTLIVED_PASSWORD=$TEST_SHORTLIVED_PASSWORD
 export STARLING_TEST_TOKEN_SERVER=$STARLING_TOKEN_SERVER_ADDR

@@ -146,11 +146,17 @@ class State:
             "refresh_grants": 0,
             "denied": 0,
             "bad_requests": 0,
+            "tokens_by_user": {},  # user ("" for anonymous) -> tokens issued
         }
 
     def bump(self, key: str) -> None:
         with self.lock:
             self.stats[key] += 1
+
+    def bump_user(self, user) -> None:
+        with self.lock:
+            by_user = self.stats["tokens_by_user"]
+            by_user[user or ""] = by_user.get(user or "", 0) + 1
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -216,7 +222,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path == "/stats":
             with self.state.lock:
-                self.send_json(200, dict(self.state.stats))
+                stats = json.loads(json.dumps(self.state.stats))
+            self.send_json(200, stats)
             return
         if path != "/token":
             self.send_json(404, {"errors": [{"code": "NOT_FOUND", "message": "not found"}]})
@@ -324,6 +331,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.refresh_tokens[refresh] = user
             body["refresh_token"] = refresh
         self.state.bump("tokens_issued")
+        self.state.bump_user(user)
         if user is None:
             self.state.bump("anonymous_tokens")
         granted = ";".join(f"{a['type']}:{a['name']}:{','.join(a['actions'])}" for a in access) or "-"

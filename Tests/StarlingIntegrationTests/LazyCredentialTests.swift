@@ -17,7 +17,8 @@ extension StarlingdTests {
     @Test func backgroundFetchesRenewExpiredTokensWithCredentialsFromTheConfigFile() async throws {
       let converted = try ConvertedFixture("small", repositoryPrefix: "lazy-token")
       let env = converted.env
-      let pusher = env.tokenCredentials
+      // Another user pushes: RegistryAuthTests counts the tokens of env.tokenCredentials.
+      let pusher = env.tokenBuilderCredentials
       let copy = try CommandRunner.starling([
         "copy", "--creds", "\(pusher.username):\(pusher.password)", "\(env.registry)/\(converted.repository):1",
         "\(env.tokenRegistry)/\(converted.repository):1",
@@ -60,7 +61,7 @@ extension StarlingdTests {
 
       // Every token from the pull has expired by now.
       try await Task.sleep(for: .seconds(5))
-      let issuedBefore = try await env.tokensIssued()
+      let issuedBefore = try await env.tokensIssued(to: user.username)
       // Two phases 2 s apart: the second one's cached token is past the proxy's lifetime.
       let run = try ctr([
         "run", "--rm", "--snapshotter", "starling", image, "cred-\(getpid())", "sh", "-c",
@@ -70,7 +71,7 @@ extension StarlingdTests {
       #expect(run.status == 0, "\(run.stderr)\n\(daemon.logText.suffix(3000))")
       let expected = try ["usr/bin", "usr/lib"].map { try Self.treeDigest(converted.original.appending(path: $0)) }
       #expect(run.stdout == expected.map { "\($0)  -\n" }.joined(), "\(run.stdout)")
-      let issued = try await env.tokensIssued() - issuedBefore
+      let issued = try await env.tokensIssued(to: user.username) - issuedBefore
       #expect(issued >= 1, "no token was renewed for the background fetches")
       #expect(proxy.staleTokensRejected >= 1, "the expired-token path was not exercised")
       let metrics = try daemon.metrics()

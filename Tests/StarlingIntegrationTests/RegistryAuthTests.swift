@@ -32,7 +32,7 @@ import Testing
   @Test func bearerTokenPushAndPullWithCachedTokens() async throws {
     let image = try LocalImage(layerSizes: [50_000, 60_000], seed: 22)
     let repo = IntegrationEnvironment.uniqueRepository("bearer")
-    let before = try await env.tokensIssued()
+    let before = try await env.tokensIssued(to: env.tokenCredentials.username)
     try await withRegistry(env.tokenRegistry, credentials: env.tokenCredentials) { client in
       _ = try await image.push(to: client, repository: repo)
       for _ in 0..<5 {
@@ -43,7 +43,7 @@ import Testing
       #expect(slice == (try image.bytes(layer)).subdata(in: 10..<20))
     }
     // One token per scope (push, pull), not one per request.
-    let issued = try await env.tokensIssued() - before
+    let issued = try await env.tokensIssued(to: env.tokenCredentials.username) - before
     #expect(issued >= 1 && issued <= 4, "token server issued \(issued) tokens for ~15 requests")
     try await expectUnauthorized(env.tokenRegistry, credentials: nil, repo: repo)
     do {

@@ -14,6 +14,8 @@ public struct IntegrationEnvironment: Sendable {
   /// Registry behind Bearer token auth.
   public let tokenRegistry: String
   public let tokenCredentials: RegistryCredentials
+  /// Another user of the token registry that may push (its tokens are counted apart).
+  public let tokenBuilderCredentials: RegistryCredentials
   /// A pull-only user of the token registry whose tokens live 4 s (expiry tests).
   public let tokenShortLivedCredentials: RegistryCredentials
   /// Token server endpoint (`host:port`).
@@ -36,6 +38,9 @@ public struct IntegrationEnvironment: Sendable {
       tokenRegistry: try value("STARLING_TEST_TOKEN_REGISTRY"),
       tokenCredentials: RegistryCredentials(
         username: try value("STARLING_TEST_TOKEN_USER"), password: try value("STARLING_TEST_TOKEN_PASSWORD")),
+      tokenBuilderCredentials: RegistryCredentials(
+        username: try value("STARLING_TEST_TOKEN_BUILDER_USER"),
+        password: try value("STARLING_TEST_TOKEN_BUILDER_PASSWORD")),
       tokenShortLivedCredentials: RegistryCredentials(
         username: try value("STARLING_TEST_TOKEN_SHORTLIVED_USER"),
         password: try value("STARLING_TEST_TOKEN_SHORTLIVED_PASSWORD")),
@@ -43,13 +48,14 @@ public struct IntegrationEnvironment: Sendable {
       state: env["STARLING_STATE"] ?? "/var/tmp/starling")
   }
 
-  /// Tokens the token server has issued since it started (its `/stats`).
-  public func tokensIssued() async throws -> Int {
+  /// Tokens the token server has issued since it started (its `/stats`), to `user` or to anyone.
+  public func tokensIssued(to user: String? = nil) async throws -> Int {
     try await RegistryClient.withHTTPClient { http in
       let response = try await http.execute(HTTPClientRequest(url: "http://\(tokenServer)/stats"), timeout: .seconds(5))
       let body = try await response.body.collect(upTo: 1 << 16)
       let stats = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
-      return (stats?["tokens_issued"] as? Int) ?? -1
+      guard let user else { return (stats?["tokens_issued"] as? Int) ?? -1 }
+      return ((stats?["tokens_by_user"] as? [String: Any])?[user] as? Int) ?? 0
     }
   }
 
