@@ -25,10 +25,10 @@ extension StarlingdTests {
       ])
       try #require(copy.status == 0, "\(copy.stderr)")
       try Containerd.start()
-      // The proxy enforces a 1 s token lifetime (the registry itself allows a minute of skew),
-      // the token server issues 4 s tokens to this user: both renewal paths get exercised.
+      // After the pull the proxy enforces a 1 s token lifetime (the registry itself allows a
+      // minute of skew), and the token server issues 4 s tokens to this user: both of
+      // starlingd's renewal paths get exercised.
       let proxy = try await FaultProxy(upstream: "http://\(env.tokenRegistry)")
-      proxy.setTokenLifetime(.seconds(1))
       let user = env.tokenShortLivedCredentials
       let scratch = try TemporaryDirectory()
       let config = scratch.url.appending(path: "starlingd.toml")
@@ -59,6 +59,8 @@ extension StarlingdTests {
       #expect(
         daemon.logText.components(separatedBy: "layer mounted lazily").count - 1 == 2, "\(daemon.logText.suffix(3000))")
 
+      // Enforced from now on (containerd's pull client does not renew a refused token).
+      proxy.setTokenLifetime(.seconds(1))
       // Every token from the pull has expired by now.
       try await Task.sleep(for: .seconds(5))
       let issuedBefore = try await env.tokensIssued(to: user.username)
